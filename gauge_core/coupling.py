@@ -1,0 +1,158 @@
+"""The coupling between neighbouring time steps and its spectrum.
+
+The coupling (P1 Eq. 6, P2 Eq. 2) is ``psi(Z) = lam/2 * sum_e w_e ||Z_b - Z_a||^2`` over the edges
+``e = (a, b)`` of a chain ``(t, t+1)``, optionally closed into a ring by the edge ``(T-1, 0)``.
+Its Hessian in time-step space is the weighted graph Laplacian ``L = D - A`` (P1 Eq. 7), whose
+spectrum on an unweighted chain is the Goldstone dispersion relation (P2 Fig. 1b).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_float, check_int, check_weights
+
+
+def _edge_count(T, ring):
+    return T if ring else T - 1
+
+
+def chain_laplacian(T, lam, weights=None, ring=False):
+    """Weighted Laplacian ``L = lam * (D - A)`` of a chain (or ring) of ``T`` time steps.
+
+    Parameters
+    ----------
+    T : int
+        Number of time steps, ``T >= 2``.
+    lam : float
+        Coupling strength ``lam >= 0``.
+    weights : array_like of shape (T-1,) or (T,) if ``ring``, optional
+        Positive per-edge weights ``w_e`` (for irregular time gaps); all ones by default.
+    ring : bool
+        Close the chain with an edge between the last and the first step (periodic time).
+
+    Returns
+    -------
+    numpy.ndarray of shape (T, T)
+        Symmetric, rows sum to zero (P1 Eq. 7 for the unweighted chain).
+    """
+    T = check_int("T", T, minimum=2)
+    lam = check_float("lam", lam, minimum=0.0)
+    ring = bool(ring)
+    if ring and T < 3:
+        raise ValueError(f"T must be >= 3 for a ring, got {T}")
+    w = check_weights("weights", weights, _edge_count(T, ring))
+    a, b = edges(T, ring)
+    L = np.zeros((T, T))
+    np.add.at(L, (a, b), -lam * w)
+    np.add.at(L, (b, a), -lam * w)
+    L[np.diag_indices(T)] = -L.sum(axis=1)
+    return L
+
+
+def dispersion(T, lam):
+    """Eigenvalues ``h_nu = lam * (2 - 2 cos(pi nu / T))``, ``nu = 0..T-1``, of the chain Laplacian.
+
+    This is the dispersion relation of the Goldstone modes (P2 §2.2, Fig. 1b; P1 §3.3). ``h_0 = 0`` is
+    the global rotation; ``h_1 = 2 lam (1 - cos(pi/T)) ~ lam pi^2 / T^2`` is the gap that closes as
+    ``T`` grows.
+
+    Parameters
+    ----------
+    T : int
+        Number of time steps, ``T >= 2``.
+    lam : float
+        Coupling strength, ``lam >= 0``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (T,)
+        Sorted ascending.
+    """
+    T = check_int("T", T, minimum=2)
+    lam = check_float("lam", lam, minimum=0.0)
+    nu = np.arange(T)
+    return lam * (2.0 - 2.0 * np.cos(np.pi * nu / T))
+
+
+def edges(T, ring=False):
+    """Index arrays ``(a, b)`` of the edges ``(t, t+1)`` of a chain, plus ``(T-1, 0)`` for a ring."""
+    a = np.arange(T - 1)
+    b = a + 1
+    if ring:
+        a = np.append(a, T - 1)
+        b = np.append(b, 0)
+    return a, b
+
+
+class Coupling:
+    """Nearest-neighbour coupling ``psi(Z) = lam/2 * sum_e w_e ||Z_b - Z_a||_F^2`` (P1 Eq. 6).
+
+    Parameters
+    ----------
+    T : int
+        Number of time steps, ``T >= 2`` (``>= 3`` for a ring).
+    lam : float
+        Coupling strength ``lam >= 0``.
+    weights : array_like, optional
+        Positive per-edge weights, shape ``(T-1,)`` (chain) or ``(T,)`` (ring).
+    ring : bool
+        Periodic time: add the edge ``(T-1, 0)``.
+    """
+
+    def __init__(self, T, lam, weights=None, ring=False):
+        self.T = check_int("T", T, minimum=2)
+        self.lam = check_float("lam", lam, minimum=0.0)
+        self.ring = bool(ring)
+        if self.ring and self.T < 3:
+            raise ValueError(f"T must be >= 3 for a ring, got {self.T}")
+        self.weights = check_weights("weights", weights, _edge_count(self.T, self.ring))
+        self.a, self.b = edges(self.T, self.ring)
+        self.edge_strength = self.lam * self.weights  # A_{ab} for each edge
+
+    @property
+    def laplacian(self):
+        """The ``(T, T)`` Laplacian ``L = D - A`` of this coupling (P1 Eq. 7)."""
+        return chain_laplacian(self.T, self.lam, self.weights, self.ring)
+
+    def differences(self, Z):
+        """``Z_b - Z_a`` for every edge, shape ``(E, d, N)``."""
+        if self.ring:
+            return Z[self.b] - Z[self.a]
+        return Z[1:] - Z[:-1]
+
+    def scatter(self, per_edge, at="b"):
+        """Sum per-edge arrays (shape ``(E, ...)``) onto the time steps ``a`` or ``b`` of each edge."""
+        out = np.zeros((self.T,) + per_edge.shape[1:])
+        if self.ring:
+            np.add.at(out, self.a if at == "a" else self.b, per_edge)
+        elif at == "a":
+            out[:-1] += per_edge
+        else:
+            out[1:] += per_edge
+        return out
+
+    def value(self, Z):
+        """``psi(Z)``."""
+        return self.value_and_grad(Z, need_grad=False)[0]
+
+    def grad(self, Z):
+        """Gradient of ``psi`` with respect to ``Z``, shape ``(T, d, N)``."""
+        return self.value_and_grad(Z)[1]
+
+    def value_and_grad(self, Z, need_grad=True):
+        """``(psi(Z), grad psi(Z))`` computing the edge differences once."""
+        D = self.differences(Z)
+        wD = D * self.edge_strength[:, None, None]
+        value = 0.5 * float(np.dot(wD.ravel(), D.ravel()))
+        if not need_grad:
+            return value, None
+        if self.ring:
+            g = np.zeros_like(Z)
+            np.subtract.at(g, self.a, wD)
+            np.add.at(g, self.b, wD)
+        else:
+            g = np.empty_like(Z)
+            g[0] = -wD[0]
+            g[-1] = wD[-1]
+            np.subtract(wD[:-1], wD[1:], out=g[1:-1])
+        return value, g
