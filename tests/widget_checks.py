@@ -1,0 +1,72 @@
+"""Helpers for headless panel tests: a widget backend, finite-artist checks, data snapshots.
+
+Import this module before ``widgets`` in every panel test: it selects ipympl's backend so that
+``draw_idle`` behaves as in a notebook (a cheap request) and figures are real widgets.
+"""
+import io
+
+import matplotlib
+
+matplotlib.use("module://ipympl.backend_nbagg")
+
+import numpy as np  # noqa: E402
+from matplotlib.collections import Collection  # noqa: E402
+from matplotlib.image import AxesImage  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+
+def artists(fig):
+    """Every visible data-carrying artist of a figure (lines, collections, images, bars)."""
+    out = []
+    for ax in fig.axes:
+        for a in list(ax.lines) + list(ax.collections) + list(ax.images) + list(ax.patches):
+            if a.get_visible():
+                out.append(a)
+    return out
+
+
+def artist_data(a):
+    """The numeric data of one artist as a flat float array."""
+    if isinstance(a, Line2D):
+        x, y = a.get_data()
+        return np.concatenate([np.asarray(x, float).ravel(), np.asarray(y, float).ravel()])
+    if isinstance(a, AxesImage):
+        return np.asarray(a.get_array(), float).ravel()
+    if isinstance(a, Rectangle):
+        return np.array([a.get_x(), a.get_y(), a.get_width(), a.get_height()], float)
+    if isinstance(a, Collection):
+        parts = [np.asarray(a.get_offsets(), float).ravel()]
+        arr = a.get_array()
+        if arr is not None:
+            parts.append(np.asarray(arr, float).ravel())
+        for p in getattr(a, "get_paths", lambda: [])()[:200]:
+            parts.append(np.asarray(p.vertices, float).ravel())
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return np.zeros(0)
+
+
+def snapshot(fig):
+    """All artist data of a figure, for before/after comparisons."""
+    return [artist_data(a) for a in artists(fig)]
+
+
+def changed(before, after):
+    """True if any artist's data differs between two snapshots."""
+    if len(before) != len(after):
+        return True
+    return any(b.shape != a.shape or not np.allclose(b, a, equal_nan=False)
+               for b, a in zip(before, after))
+
+
+def assert_finite(fig):
+    """No artist carries NaN or inf, and the figure renders."""
+    for a in artists(fig):
+        data = artist_data(a)
+        assert np.all(np.isfinite(data)), f"{type(a).__name__} {a.get_label()!r} has non-finite data"
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def texts(fig):
+    """All visible text of a figure (titles, labels, annotations), joined."""
+    return " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible())

@@ -1,0 +1,170 @@
+"""The panel every chapter builds on: controls, a Reset button, a status line, a live figure and a
+caption, with one safe update path.
+
+A panel *is* an ``ipywidgets.VBox``, so a notebook cell just returns it. Tests drive it headless:
+set ``panel.controls[name].value`` and read ``panel.fig`` / ``panel.state``.
+"""
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .style import figsize, presentation_on
+
+FLOOR = 1e-300  # log axes: losses that reach exactly zero are drawn at the floor, never as NaN
+
+
+def make_figure(width, height, nrows=1, ncols=1, **subplot_kw):
+    """A figure that does not display itself; with ipympl its canvas is a live widget."""
+    with plt.ioff():
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize(width, height), **subplot_kw)
+    canvas = fig.canvas
+    if isinstance(canvas, W.DOMWidget):  # ipympl
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.toolbar_position = "right"
+        canvas.resizable = False
+        canvas.capture_scroll = False
+    return fig, axes
+
+
+def figure_widget(fig):
+    """The widget that shows ``fig``: the ipympl canvas itself, or an Output holding a static copy."""
+    if isinstance(fig.canvas, W.DOMWidget):
+        return fig.canvas
+    out = W.Output()
+    with out:
+        from IPython.display import display
+
+        display(fig)
+    return out
+
+
+def positive(y, floor=FLOOR):
+    """Values safe for a log axis: finite, at least ``floor``."""
+    y = np.asarray(y, dtype=float)
+    return np.clip(np.nan_to_num(y, nan=floor, posinf=np.finfo(float).max, neginf=floor), floor, None)
+
+
+def set_line(line, x, y):
+    """Update a line in place; refuses non-finite data so that no panel ever draws NaN."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("refusing to draw non-finite data")
+    line.set_data(x, y)
+
+
+def autoscale(ax, x=True, y=True):
+    ax.relim()
+    ax.autoscale_view(scalex=x, scaley=y)
+
+
+class Panel(W.VBox):
+    """Base class of every panel.
+
+    Subclasses pass their controls (a dict name -> widget) and figure, then implement
+    :meth:`update`, which redraws from ``self.state``. Every control change goes through
+    :meth:`refresh`, which times the update, shows errors in the status line instead of a
+    traceback, and asks the front end to redraw.
+
+    Attributes
+    ----------
+    controls : dict[str, ipywidgets.Widget]
+    defaults : dict[str, object]
+        Control values at construction: the canonical setting that Reset restores.
+    fig : matplotlib.figure.Figure
+    caption : ipywidgets.HTML
+        Built from live values by the subclass.
+    status : ipywidgets.HTML
+        Progress, divergence and error messages.
+    last_update_seconds : float
+        Duration of the last update (for benchmarks).
+    """
+
+    def __init__(self, title, controls, fig, extra=(), below=()):
+        self.title = title
+        self.controls = dict(controls)
+        self.defaults = {k: w.value for k, w in self.controls.items()}
+        self.fig = fig
+        self.caption = W.HTML(layout=W.Layout(width="100%"))
+        self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
+        self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to the "
+                                     "canonical setting", layout=W.Layout(width="90px"))
+        self.reset_button.on_click(lambda _: self.reset())
+        self.last_update_seconds = 0.0
+        self.error = None
+        self._holding = False
+        header = W.HTML(f"<b style='font-size:{'1.5em' if presentation_on() else '1.1em'}'>"
+                        f"{html.escape(title)}</b>")
+        box = W.Box(list(self.controls.values()) + [self.reset_button],
+                    layout=W.Layout(display="flex", flex_flow="row wrap", align_items="center"))
+        super().__init__([header, box, *extra, self.status, figure_widget(fig), *below,
+                          self.caption])
+        for name, w in self.controls.items():
+            w.observe(self._on_change, names="value")
+
+    # --- state ------------------------------------------------------------------------------
+    @property
+    def state(self):
+        """Current control values, by name."""
+        return {k: w.value for k, w in self.controls.items()}
+
+    def reset(self):
+        """Restore the canonical setting (all controls at once, one redraw)."""
+        self._holding = True
+        try:
+            for k, v in self.defaults.items():
+                self.controls[k].value = v
+        finally:
+            self._holding = False
+        self.refresh(changed="reset")
+
+    def set(self, **values):
+        """Set several controls at once with a single redraw."""
+        self._holding = True
+        try:
+            for k, v in values.items():
+                self.controls[k].value = v
+        finally:
+            self._holding = False
+        self.refresh(changed=tuple(values))
+
+    # --- updating ---------------------------------------------------------------------------
+    def _on_change(self, change):
+        if not self._holding:
+            name = next((k for k, w in self.controls.items() if w is change["owner"]), None)
+            self.refresh(changed=name)
+
+    def refresh(self, changed=None):
+        """Run :meth:`update` safely and redraw."""
+        t0 = time.perf_counter()
+        try:
+            self.update(changed)
+            self.error = None
+        except Exception as exc:  # a widget never shows a traceback
+            self.error = exc
+            self.say(f"<span style='color:#D55E00'>Could not update: {html.escape(str(exc))}</span>")
+        self.fig.canvas.draw_idle()
+        self.last_update_seconds = time.perf_counter() - t0
+
+    def update(self, changed=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def say(self, message):
+        """Show a short HTML message in the status line."""
+        self.status.value = message
+
+    def set_caption(self, text):
+        self.caption.value = f"<div style='max-width:52em'>{text}</div>"
+
+    def _repr_png_(self):  # static editions and quick looks
+        import io
+
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        return buf.getvalue()
