@@ -140,19 +140,26 @@ class Coupling:
         return self.value_and_grad(Z)[1]
 
     def value_and_grad(self, Z, need_grad=True):
-        """``(psi(Z), grad psi(Z))`` computing the edge differences once."""
-        D = self.differences(Z)
-        wD = D * self.edge_strength[:, None, None]
-        value = 0.5 * float(np.dot(wD.ravel(), D.ravel()))
+        """``(psi(Z), grad psi(Z))`` (the gradient is ``None`` if not ``need_grad``)."""
         if not need_grad:
-            return value, None
+            D = self.differences(Z)
+            return 0.5 * float(np.dot(self.edge_strength, np.einsum("eij,eij->e", D, D))), None
+        g = np.zeros_like(Z)
+        return self.add_value_and_grad(Z, g), g
+
+    def add_value_and_grad(self, Z, g):
+        """Add ``grad psi(Z)`` to ``g`` in place and return ``psi(Z)``.
+
+        The optimisers' hot path: one temporary of the size of ``Z``, whatever the weights.
+        """
+        D = self.differences(Z)
+        norms = np.einsum("eij,eij->e", D, D)
+        value = 0.5 * float(np.dot(self.edge_strength, norms))
+        D *= self.edge_strength[:, None, None]
         if self.ring:
-            g = np.zeros_like(Z)
-            np.subtract.at(g, self.a, wD)
-            np.add.at(g, self.b, wD)
+            np.subtract.at(g, self.a, D)
+            np.add.at(g, self.b, D)
         else:
-            g = np.empty_like(Z)
-            g[0] = -wD[0]
-            g[-1] = wD[-1]
-            np.subtract(wD[:-1], wD[1:], out=g[1:-1])
-        return value, g
+            g[:-1] -= D
+            g[1:] += D
+        return value

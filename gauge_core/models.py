@@ -79,9 +79,7 @@ class EmbeddingModel:
         iteration.
         """
         local, g = self._local(Z)
-        coup, gc = self.coupling.value_and_grad(Z)
-        g += gc
-        return float(local), coup, g
+        return float(local), self.coupling.add_value_and_grad(Z, g), g
 
     def random_init(self, rng, kind="random", scale=1.0):
         """A random initial configuration.
@@ -145,10 +143,12 @@ class MexicanHatChain(EmbeddingModel):
         self.radius = check_float("radius", radius, minimum=0.0, strict_min=True)
 
     def _local(self, Z):
-        excess = (Z * Z).sum(axis=1)
+        excess = np.einsum("tdn,tdn->tn", Z, Z)
         excess -= self.radius ** 2
         flat = excess.ravel()
-        return float(np.dot(flat, flat)), (4.0 * excess)[:, None, :] * Z
+        value = float(np.dot(flat, flat))
+        excess *= 4.0
+        return value, np.multiply(Z, excess[:, None, :])
 
     def __repr__(self):
         return (f"MexicanHatChain(T={self.T}, lam={self.lam:g}, d={self.d}, N={self.N}, "

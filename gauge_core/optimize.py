@@ -134,7 +134,23 @@ class Run:
     # --- public -----------------------------------------------------------------------------
     @property
     def diverged(self):
+        """True once a non-finite loss or gradient has stopped the run."""
         return self.diverged_at is not None
+
+    @property
+    def loss(self):
+        """Loss at every recorded iteration so far, shape ``(iteration + 1,)``."""
+        return np.asarray(self._loss)
+
+    @property
+    def local_loss(self):
+        """Local (symmetric) part of the loss at every recorded iteration."""
+        return np.asarray(self._local)
+
+    @property
+    def coupling_loss(self):
+        """Coupling ``psi`` at every recorded iteration."""
+        return np.asarray(self._coup)
 
     def advance(self, steps):
         """Run up to ``steps`` more iterations; stop early on divergence or when the callback
@@ -191,19 +207,29 @@ class Run:
         lr = self.lr
         if self.decay is not None:  # P1 §5.1: rho_s = rho_0 (s_bar / (s + s_bar))^0.7
             lr = lr * (self.decay / (self.iteration + self.decay)) ** 0.7
+        # g is this run's own fresh gradient array, so it may be overwritten in place
         if self.clip is not None:
-            g = np.clip(g, -self.clip, self.clip)
+            np.clip(g, -self.clip, self.clip, out=g)
         if self.inner == "gd":
-            return lr * g
+            g *= lr
+            return g
         if self.inner == "adagrad":
             self._v += g * g
-            return lr * g / (np.sqrt(self._v) + self.eps)
+            g *= lr
+            g /= np.sqrt(self._v) + self.eps
+            return g
         k = self.iteration + 1
-        self._m = self.beta1 * self._m + (1 - self.beta1) * g
-        self._v = self.beta2 * self._v + (1 - self.beta2) * g * g
-        m_hat = self._m / (1 - self.beta1 ** k)
-        v_hat = self._v / (1 - self.beta2 ** k)
-        return lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        self._m *= self.beta1
+        self._m += (1 - self.beta1) * g
+        self._v *= self.beta2
+        g *= g
+        g *= 1 - self.beta2
+        self._v += g
+        denom = np.sqrt(self._v / (1 - self.beta2 ** k))
+        denom += self.eps
+        step = self._m * (lr / (1 - self.beta1 ** k))
+        step /= denom
+        return step
 
     def _gauge_phase(self, Z):
         if self.method == "gauge":

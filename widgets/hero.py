@@ -92,7 +92,7 @@ class OverviewPanel(Panel):
         for m, line in self.loss_lines.items():
             line.set_visible(m in self.runs)
             if m in self.runs:
-                loss = np.asarray(self.runs[m]._loss)
+                loss = self.runs[m].loss
                 set_line(line, np.arange(loss.size), positive(loss))
         self.ax_loss.set_xlim(0, max(s["steps"], 1))
         autoscale(self.ax_loss, x=False)
@@ -125,8 +125,8 @@ class OverviewPanel(Panel):
         text = (f"T = {s['T']} time steps, coupling λ = {s['lam']:.3g}, step size η = {s['lr']:.2g}, "
                 f"{'random' if s['init'] == 'random' else 'aligned'} start (scale "
                 f"{s['scale']:.2g}, seed {s['seed']}). After {gd.iteration:,} iterations plain GD "
-                f"has loss {gd._loss[-1]:.3g} and its twist spans {span(gd):.2f} rad; "
-                f"{method_label(other.method)} has loss {other._loss[-1]:.3g} and a twist of "
+                f"has loss {gd.loss[-1]:.3g} and its twist spans {span(gd):.2f} rad; "
+                f"{method_label(other.method)} has loss {other.loss[-1]:.3g} and a twist of "
                 f"{span(other):.2f} rad. The slowest twist decays by a factor 1 − ηh₁ = "
                 f"{1 - s['lr'] * h1:.6f} per GD step (h₁ = λ(2 − 2cos(π/T)) = {h1:.3g}), "
                 f"so GD needs about {1 / (s['lr'] * h1):,.0f} steps per e-fold.")

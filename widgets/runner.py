@@ -92,7 +92,8 @@ class ChunkedRuns:
         if not self.runs:
             self.label.value = ""
             return
-        its = min(r.iteration for r in self.runs.values())
+        live = [r.iteration for r in self.runs.values() if not r.diverged]
+        its = min(live) if live else self.total
         self.progress.value = its / max(self.total, 1)
         notes = [f"{method_label(r.method) if k == r.method else k}: diverged at step "
                  f"{r.diverged_at}" for k, r in self.runs.items() if r.diverged]
