@@ -64,9 +64,17 @@ def gauge_invariant_loss(model, Z, Gamma):
     Gamma : array_like of shape (T, d, d)
         Skew-symmetric gauge fields.
     """
+    _check_model(model)
     Z = model.check_Z(Z)
     G = check_array("Gamma", Gamma, ndim=3, shape=(model.T, model.d, model.d))
     return model.loss(np.matmul(expm_skew(G), Z))
+
+
+def _check_model(model):
+    from .models import EmbeddingModel
+
+    if not isinstance(model, EmbeddingModel):
+        raise TypeError(f"model must be a gauge_core model, got {type(model).__name__}")
 
 
 def gauge_transform(Z, Gamma, Gamma_new):
@@ -113,6 +121,8 @@ def holonomy(U):
     by any local rotation: it measures the winding trapped in the loop.
     """
     U = check_array("U", U, ndim=3)
+    if U.shape[1] != U.shape[2]:
+        raise ValueError(f"U must have shape (K, d, d) (square links), got {U.shape}")
     P = np.eye(U.shape[1])
     for link in U:  # the only loop over T: a product of d x d matrices
         P = link @ P

@@ -281,9 +281,9 @@ class SparseLogisticFactorization(EmbeddingModel):
         """``u_{t,i}^T v_{t,j}`` for the given observations (default: the training ones)."""
         Z = self.check_Z(Z)
         if t is None:
-            return self._scores(Z, self._ucol, self._icol)
+            return self._scores(Z, self._ucol, self._icol)[0]
         t, users, items, _ = self._check_observations(t, users, items, np.ones(len(np.asarray(t))))
-        return self._scores(Z, t * self.N + users, t * self.N + self.n_users + items)
+        return self._scores(Z, t * self.N + users, t * self.N + self.n_users + items)[0]
 
     def _scores(self, Z, ucol, icol):
         flat = Z.transpose(1, 0, 2).reshape(self.d, -1)  # (d, T*N)

@@ -19,7 +19,7 @@ from ._validate import check_choice, check_float, check_int
 from .gauge import REFERENCES, _exact_gauge_step
 from .models import EmbeddingModel
 from .rotations import GROUPS, _expm_skew
-from .symmetry_subspace import _p1_value_and_grad, transport_matrices
+from .symmetry_subspace import _p1_value_and_grad, _transport
 
 METHODS = ("gd", "adam", "adagrad", "goldstone", "gauge")
 INNER = ("gd", "adam", "adagrad")
@@ -109,8 +109,9 @@ class Run:
         if method == "gauge" and model.ring:
             raise ValueError("method='gauge' needs a chain: on a ring the holonomy cannot be gauged "
                              "away, so the exact gauge step does not exist (use 'goldstone')")
-        self._snap_at = {check_int("snapshots", int(s) if isinstance(s, np.integer) else s,
-                                   minimum=0) for s in snapshots}
+        if isinstance(snapshots, (str, bytes)) or not hasattr(snapshots, "__iter__"):
+            raise TypeError(f"snapshots must be a sequence of iterations, got {snapshots!r}")
+        self._snap_at = {check_int("snapshots", s, minimum=0) for s in snapshots}
 
         Z = model.check_Z(Z0, "Z0").copy()
         self.Z = Z
@@ -251,7 +252,7 @@ def goldstone_phase(Z, gauge_raw, coupling, Lplus, k2, step_scale=0.25, apply="e
     Returns the new ``Z``.
     """
     T, d, _ = Z.shape
-    M = transport_matrices(Z, coupling)
+    M = _transport(Z, coupling)
     rho = step_scale * d / max(float(np.einsum("tdn,tdn->", Z, Z)), 1e-300)
     for _ in range(k2):
         G = gauge_raw - np.swapaxes(gauge_raw, 1, 2)
@@ -317,7 +318,10 @@ def iterations_to_converge(loss, target, tol=1e-6):
 
     This is the "relative loss gap" used by the benchmarks and the book.
     """
-    loss = np.asarray(loss, dtype=float)
+    try:
+        loss = np.asarray(loss, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("loss must be a 1-D array of numbers") from None
     if loss.ndim != 1 or loss.size == 0:
         raise ValueError("loss must be a non-empty 1-D array")
     target = check_float("target", target)

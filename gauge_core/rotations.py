@@ -99,6 +99,8 @@ def rotation_angle(R):
     For d = 2 this is ``|theta|``; for d = 3 the usual rotation angle. Shape ``(...)``.
     """
     R = check_array("R", R)
+    if R.ndim < 2 or R.shape[-1] != R.shape[-2]:
+        raise ValueError(f"R must have shape (..., d, d), got {R.shape}")
     ang = np.abs(np.angle(np.linalg.eigvals(R)))
     return np.sqrt(0.5 * np.sum(ang ** 2, axis=-1))
 
@@ -122,7 +124,7 @@ def _procrustes(B, group):
     U = np.matmul(Q, np.swapaxes(P, -1, -2))
     if group == "SO":
         det = np.sign(np.linalg.det(U))
-        det[det == 0] = 1.0
+        det = np.where(det == 0, 1.0, det)  # also works for a single (d, d) matrix (0-d det)
         Q = Q.copy()
         Q[..., :, -1] *= det[..., None]
         U = np.matmul(Q, np.swapaxes(P, -1, -2))

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._validate import check_array, check_float, check_int
 from .coupling import dispersion
-from .gauge import twist_profile
+from .gauge import _check_model, twist_profile
 
 
 def goldstone_modes(T):
@@ -112,6 +112,7 @@ def fd_hessian(model, Z, eps=1e-5):
     -------
     numpy.ndarray of shape (n, n), ``n = T * d * N``, in ``Z.ravel()`` order.
     """
+    _check_model(model)
     Z = model.check_Z(Z)
     eps = check_float("eps", eps, minimum=0.0, strict_min=True)
     n = Z.size

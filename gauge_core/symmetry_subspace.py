@@ -20,7 +20,35 @@ def _swapT(A):
 
 def transport_matrices(Z, coupling):
     """``M_e = Z_a Z_b^T`` for every edge ``e = (a, b)`` of the coupling (P1 Eq. 15), shape ``(E, d, d)``."""
+    _check_coupling(coupling)
+    Z = _check_Z(Z, coupling)
+    return _transport(Z, coupling)
+
+
+def _transport(Z, coupling):
     return np.matmul(Z[coupling.a], _swapT(Z[coupling.b]))
+
+
+def _check_coupling(coupling):
+    if not isinstance(coupling, Coupling):
+        raise TypeError(f"coupling must be a gauge_core.Coupling, got {type(coupling).__name__}")
+
+
+def _check_Z(Z, coupling):
+    Z = check_array("Z", Z, ndim=3)
+    if Z.shape[0] != coupling.T:
+        raise ValueError(f"Z must have T={coupling.T} time steps, got shape {Z.shape}")
+    return Z
+
+
+def _check_gamma_M(Gamma, M, coupling):
+    _check_coupling(coupling)
+    M = check_array("M", M, ndim=3)
+    E, d = len(coupling.a), M.shape[1]
+    if M.shape != (E, d, d):
+        raise ValueError(f"M must have shape ({E}, d, d), one matrix per edge, got {M.shape}")
+    G = check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d))
+    return G, M
 
 
 def coupling_change(Z, Gamma, coupling):
@@ -32,11 +60,8 @@ def coupling_change(Z, Gamma, coupling):
 
 
 def _check(Z, Gamma, coupling):
-    if not isinstance(coupling, Coupling):
-        raise TypeError(f"coupling must be a gauge_core.Coupling, got {type(coupling).__name__}")
-    Z = check_array("Z", Z, ndim=3)
-    if Z.shape[0] != coupling.T:
-        raise ValueError(f"Z must have T={coupling.T} time steps, got shape {Z.shape}")
+    _check_coupling(coupling)
+    Z = _check_Z(Z, coupling)
     d = Z.shape[1]
     G = check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d))
     return Z, G
@@ -57,8 +82,8 @@ def p1_objective(Gamma, M, coupling):
         :func:`transport_matrices` of the current ``Z``.
     coupling : Coupling
     """
-    value, _ = _p1_value_and_grad(Gamma, M, coupling, need_grad=False)
-    return value
+    G, M = _check_gamma_M(Gamma, M, coupling)
+    return _p1_value_and_grad(G, M, coupling, need_grad=False)[0]
 
 
 def p1_gradient(Gamma, M, coupling):
@@ -67,7 +92,8 @@ def p1_gradient(Gamma, M, coupling):
     The gradient with respect to the unconstrained gauge fields ``Gamma~`` of P1 Eq. 13 is
     ``g - g^T``.
     """
-    return _p1_value_and_grad(Gamma, M, coupling, need_grad=True)[1]
+    G, M = _check_gamma_M(Gamma, M, coupling)
+    return _p1_value_and_grad(G, M, coupling, need_grad=True)[1]
 
 
 def _p1_value_and_grad(Gamma, M, coupling, need_grad=True):

@@ -1,0 +1,140 @@
+"""Second-order expansions of the coupling in the gauge fields: P1 Eq. 14 and P2 Eq. 6 (design.md §5)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gauge_core as gc
+
+EPS = (1e-2, 5e-3, 2.5e-3)
+
+
+def _coupling(kind, T=7, lam=1.3, seed=0):
+    rng = np.random.default_rng(seed)
+    if kind == "chain":
+        return gc.Coupling(T, lam)
+    if kind == "weighted":
+        return gc.Coupling(T, lam, weights=rng.uniform(0.5, 2.0, T - 1))
+    if kind == "ring":
+        return gc.Coupling(T, lam, ring=True)
+    if kind == "weighted-ring":
+        return gc.Coupling(T, lam, weights=rng.uniform(0.5, 2.0, T), ring=True)
+    raise KeyError(kind)
+
+
+def _error_ratios(approx, coupling, d, rng, N=5):
+    """Errors |exact - approx| at eps, eps/2, eps/4 along a fixed random direction, and their ratios."""
+    Z = rng.standard_normal((coupling.T, d, N))
+    G0 = gc.random_skew(d, rng, 1.0, size=coupling.T)
+    errs = [abs(gc.coupling_change(Z, e * G0, coupling) - approx(e * G0, Z)) for e in EPS]
+    return np.array(errs[:-1]) / np.array(errs[1:]), errs, Z, G0
+
+
+@pytest.mark.parametrize("kind", ["chain", "weighted", "ring", "weighted-ring"])
+@pytest.mark.parametrize("d", [2, 3, 4])
+def test_p1_eq14_error_is_third_order(d, kind, rng):
+    """P1 Eq. 14: L''(Gamma; M) equals psi(exp(Gamma) Z) - psi(Z) up to O(eps^3): halving eps
+    divides the error by ~8 (ratio in [6, 10]) in every d, on weighted chains and rings."""
+    coupling = _coupling(kind)
+
+    def p1(G, Z):
+        return gc.p1_objective(G, gc.transport_matrices(Z, coupling), coupling)
+
+    ratios, errs, Z, G0 = _error_ratios(p1, coupling, d, rng)
+    assert np.all((ratios > 6) & (ratios < 10)), ratios
+    # the expansion captures the change itself: the error is tiny compared with it
+    assert errs[0] < 1e-3 * abs(gc.coupling_change(Z, EPS[0] * G0, coupling))
+
+
+def test_p2_eq6_is_third_order_for_d2(rng):
+    """P2 Eq. 6 / design.md §5: for d = 2 (SO(2) abelian) the printed expansion is exact to second
+    order: error ratio ~8."""
+    coupling = _coupling("chain")
+    ratios, *_ = _error_ratios(lambda G, Z: gc.p2_objective(G, Z, coupling.lam), coupling, 2, rng)
+    assert np.all((ratios > 6) & (ratios < 10)), ratios
+
+
+@pytest.mark.parametrize("d", [3, 4])
+def test_p2_eq6_misses_commutator_for_d3(d, rng):
+    """design.md §5 (known erratum): for d >= 3 P2 Eq. 6 misses +1/2 [Gamma_t, Gamma_{t-1}], so its
+    error is only O(eps^2) (ratio ~4, in [3, 5]); adding the commutator restores O(eps^3)."""
+    coupling = _coupling("chain")
+    ratios, *_ = _error_ratios(lambda G, Z: gc.p2_objective(G, Z, coupling.lam), coupling, d, rng)
+    assert np.all((ratios > 3) & (ratios < 5)), ratios
+    ratios_c, *_ = _error_ratios(
+        lambda G, Z: gc.p2_objective(G, Z, coupling.lam, commutator=True), coupling, d, rng)
+    assert np.all((ratios_c > 6) & (ratios_c < 10)), ratios_c
+
+
+@pytest.mark.parametrize("d", [2, 3, 4])
+def test_second_order_expansions_agree_as_polynomials(d, rng):
+    """P1 Eq. 14 vs P2 Eq. 6: the second-order Taylor polynomial is unique, so on skew Gamma of any
+    size P1 Eq. 14 equals P2 Eq. 6 plus the commutator exactly, and equals P2 Eq. 6 as printed
+    only for d = 2."""
+    coupling = _coupling("chain")
+    Z = rng.standard_normal((coupling.T, d, 4))
+    G = gc.random_skew(d, rng, 0.7, size=coupling.T)
+    p1 = gc.p1_objective(G, gc.transport_matrices(Z, coupling), coupling)
+    p2c = gc.p2_objective(G, Z, coupling.lam, commutator=True)
+    p2 = gc.p2_objective(G, Z, coupling.lam)
+    assert p1 == pytest.approx(p2c, rel=1e-12, abs=1e-12)
+    if d == 2:
+        assert p1 == pytest.approx(p2, rel=1e-12, abs=1e-12)
+    else:
+        assert abs(p1 - p2) > 1e-3 * abs(p1)
+
+
+@pytest.mark.parametrize("kind", ["chain", "weighted", "ring"])
+@pytest.mark.parametrize("general", [False, True])
+def test_p1_gradient_matches_finite_differences(kind, general, fd_gradient, rng):
+    """P1 Eq. 16 needs grad L'' (digest §7.5: analytic gradient vs finite differences [1e-8]); also
+    for a general (non-skew) argument, so the chain rule to Gamma~ holds."""
+    coupling = _coupling(kind, T=6)
+    Z = rng.standard_normal((6, 3, 4))
+    M = gc.transport_matrices(Z, coupling)
+    G = rng.standard_normal((6, 3, 3)) if general else gc.random_skew(3, rng, 0.5, size=6)
+    g = gc.p1_gradient(G, M, coupling)
+    fd = fd_gradient(lambda X: gc.p1_objective(X, M, coupling), G)
+    assert np.abs(g - fd).max() <= 1e-8 * np.abs(g).max()
+
+
+def test_gradient_wrt_unconstrained_gauge_fields(fd_gradient, rng):
+    """P1 Eq. 13: with Gamma = Gamma~ - Gamma~^T the gradient with respect to Gamma~ is g - g^T."""
+    coupling = _coupling("weighted", T=5)
+    Z = rng.standard_normal((5, 3, 4))
+    M = gc.transport_matrices(Z, coupling)
+    raw = rng.standard_normal((5, 3, 3)) * 0.3
+    g = gc.p1_gradient(gc.skew(raw), M, coupling)
+    fd = fd_gradient(lambda X: gc.p1_objective(gc.skew(X), M, coupling), raw)
+    np.testing.assert_allclose(g - np.swapaxes(g, 1, 2), fd, atol=1e-8 * np.abs(g).max())
+
+
+def test_transport_matrices_are_p1_eq15(rng):
+    """P1 Eq. 15: M_{tt'} = sum_i z_{t,i} z_{t',i}^T = Z_t Z_{t'}^T for each coupled pair."""
+    Z = rng.standard_normal((5, 3, 4))
+    c = gc.Coupling(5, 1.0, ring=True)
+    M = gc.transport_matrices(Z, c)
+    assert M.shape == (5, 3, 3)
+    for e, (a, b) in enumerate(zip(*gc.edges(5, ring=True))):
+        np.testing.assert_allclose(M[e], Z[a] @ Z[b].T, atol=1e-14)
+
+
+def test_coupling_change_is_exact_p1_eq11(rng):
+    """P1 Eq. 11: L'(Z; R) = psi(R Z) - psi(Z); zero for a global rotation (P2 Eq. 3)."""
+    c = _coupling("weighted", T=6)
+    Z = rng.standard_normal((6, 3, 4))
+    G = gc.random_skew(3, rng, size=6)
+    expected = c.value(np.matmul(gc.expm_skew(G), Z)) - c.value(Z)
+    assert gc.coupling_change(Z, G, c) == pytest.approx(expected, rel=1e-13)
+    same = np.broadcast_to(gc.random_skew(3, rng), (6, 3, 3))
+    assert gc.coupling_change(Z, same, c) == pytest.approx(0.0, abs=1e-11)
+
+
+def test_p1_objective_is_zero_for_global_rotation_and_zero_fields(rng):
+    """P1 Eq. 14 respects the exact global symmetry (P2 Eq. 3): Gamma_t = Gamma for all t gives 0."""
+    c = _coupling("chain")
+    Z = rng.standard_normal((c.T, 3, 4))
+    M = gc.transport_matrices(Z, c)
+    assert gc.p1_objective(np.zeros((c.T, 3, 3)), M, c) == 0.0
+    G = np.broadcast_to(gc.random_skew(3, rng), (c.T, 3, 3))
+    assert gc.p1_objective(G, M, c) == pytest.approx(0.0, abs=1e-12)
