@@ -139,8 +139,13 @@ class Run:
         return self.diverged_at is not None
 
     @property
+    def current_loss(self):
+        """Loss of the current configuration (cheap: no copy of the history)."""
+        return self._loss[-1]
+
+    @property
     def loss(self):
-        """Loss at every recorded iteration so far, shape ``(iteration + 1,)``."""
+        """Loss at every recorded iteration so far, shape ``(iteration + 1,)`` (a new array)."""
         return np.asarray(self._loss)
 
     @property
