@@ -96,9 +96,9 @@ def unit_generator(d, rng=None):
     """A skew-symmetric generator ``G`` of a rotation in one plane, normalised so that
     ``expm_skew(theta * G)`` rotates by exactly ``theta`` radians.
 
-    ``G = v u^T - u v^T`` for orthonormal ``u, v``. Without ``rng`` the plane is that of the first two
-    axes (for ``d = 2``, ``G = [[0, -1], [1, 0]]``, a counter-clockwise rotation); with ``rng`` it is
-    a uniformly random plane.
+    ``G = v u^T - u v^T`` for orthonormal ``u, v``. Without ``rng`` the plane is that of the first
+    two axes (for ``d = 2``, ``G = [[0, -1], [1, 0]]``, a counter-clockwise rotation); with ``rng``
+    it is a uniformly random plane.
 
     Parameters
     ----------
@@ -124,8 +124,8 @@ def best_factorization(X, d, T=None):
     """The minimiser of every local loss of :class:`DynamicFactorization`, step by step.
 
     For each ``X_t`` the truncated SVD ``X_t ~ P_d S_d Q_d^T`` minimises
-    ``1/2 ||X_t - U_t^T V_t||_F^2`` over rank-``d`` factors (Eckart–Young). This returns the balanced
-    split ``U_t = S_d^{1/2} P_d^T``, ``V_t = S_d^{1/2} Q_d^T``; every ``R U_t, R V_t`` with ``R`` in
+    ``1/2 ||X_t - U_t^T V_t||_F^2`` over rank-``d`` factors (Eckart–Young). This returns the
+    balanced split ``U_t = S_d^{1/2} P_d^T``, ``V_t = S_d^{1/2} Q_d^T``; every ``R U_t, R V_t`` with ``R`` in
     O(d) is an equally good minimiser (P1 §3.1). Each step's orientation is whatever the SVD
     returns, so neighbouring steps are generally not aligned.
 
