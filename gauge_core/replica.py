@@ -140,13 +140,15 @@ def factorization_optimum(X, d, T):
 
 
 def reflection_walls(Z):
-    """Links ``(t-1, t)`` whose best alignment is a reflection: the ``t`` with ``det(Z_{t-1} Z_t^T) < 0``.
+    """Links ``(t-1, t)`` whose best alignment is a reflection: ``det(Z_{t-1} Z_t^T) < 0``.
 
     The loss of a factorisation does not change under any orthogonal (indeed any invertible) map of
     one time step, but rotations cannot change the sign of a determinant. Where neighbouring steps
     sit in opposite components (``det < 0``: the best orthogonal map between them, the polar factor
     of ``Z_{t-1} Z_t^T``, is a reflection), no gauge rotation can align them: a domain wall
-    (design.md §4). Steps of rank below ``d`` give ``det = 0`` and are not counted.
+    (design.md §4). Steps of rank below ``d`` give ``det = 0`` and are not counted. The same links
+    as :func:`gauge_core.vacua.link_signs` marks ``-1`` (the sign of ``det`` is that of the polar
+    factor), without an SVD per link.
 
     Parameters
     ----------
@@ -187,7 +189,8 @@ def rotation_log(R):
     if err > 1e-6:
         raise ValueError(f"R must hold orthogonal matrices; max |R^T R - I| = {err:.2e}")
     if np.any(np.linalg.det(R) < 0):
-        raise ValueError("R must hold rotations (determinant +1): a reflection has no real logarithm")
+        raise ValueError("R must hold rotations (determinant +1): a reflection has no real "
+                         "logarithm")
     return _rotation_log(R)
 
 
@@ -303,7 +306,8 @@ class PhaseTrace:
     psi_before, psi_exp, psi_linear : float
         The coupling before and after either transformation back.
     norm_growth_linear : float
-        ``||Z_linear|| / ||Z||``: ``I + Gamma`` is not orthogonal, ``(I+Gamma)^T (I+Gamma) = I - Gamma^2``.
+        ``||Z_linear|| / ||Z||``: ``I + Gamma`` is not orthogonal,
+        ``(I+Gamma)^T (I+Gamma) = I - Gamma^2``.
     steps : int
         Natural-gradient steps done (fewer than ``k2`` if the iteration ran away).
     diverged_at : int or None
@@ -332,11 +336,11 @@ def dissect_phase(Z, coupling, k2=10, step_scale=0.25, gauge_raw=None, precondit
     """One gauge phase of P1 Algorithm 1, keeping every intermediate step.
 
     With ``precondition=True`` the steps are exactly those of :func:`gauge_core.goldstone_phase`:
-    ``M`` from Eq. 15, ``rho' = step_scale * d / sum ||z||^2`` (Eq. 17), then ``k2`` natural-gradient
-    steps ``Gamma~ <- Gamma~ - rho' L^+ grad L''`` (Eq. 16). With ``precondition=False`` the
-    ``L^+`` is dropped and the step becomes ``rho' / h_max`` (``h_max`` the largest eigenvalue of
-    ``L``), so the stiffest mode moves as fast as before and the soft ones ``h_max / h_nu`` times
-    slower: plain gradient descent inside the symmetry subspace.
+    ``M`` from Eq. 15, ``rho' = step_scale * d / sum ||z||^2`` (Eq. 17), then ``k2``
+    natural-gradient steps ``Gamma~ <- Gamma~ - rho' L^+ grad L''`` (Eq. 16). With
+    ``precondition=False`` the ``L^+`` is dropped and the step becomes ``rho' / h_max`` (``h_max``
+    the largest eigenvalue of ``L``), so the stiffest mode moves as fast as before and the soft
+    ones ``h_max / h_nu`` times slower: plain gradient descent inside the symmetry subspace.
 
     Parameters
     ----------
@@ -492,7 +496,7 @@ def steps_to_converge(model, Z0, method, target, tol=1e-6, max_steps=20000, chun
     chunk = check_int("chunk", chunk, minimum=1)
     run = Run(model, Z0, method, lr, **options)
     while True:
-        n = iterations_to_converge(np.asarray(run._loss), target, tol)
+        n = iterations_to_converge(run.loss, target, tol)
         if n is not None:
             return n
         if run.iteration >= max_steps or run.diverged:
