@@ -9,6 +9,11 @@
 # Needs only Python >= 3.10 with the venv module (Debian/Ubuntu: apt-get install python3-venv).
 
 PYTHON    ?= python3
+# The book's matrices are small (T x T, d x d): BLAS threads only add contention on a laptop or a
+# 2-core CI machine (np.linalg.pinv of a 128 x 128 Laplacian: 5 ms single-threaded, up to 0.4 s
+# with two threads on a busy machine). The kernel started by `make lab` inherits this too.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 VENV      ?= .venv
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
@@ -61,3 +66,22 @@ bench: $(STAMP)
 		echo "== $$f"; $(BIN)/python "$$f"; \
 	done; \
 	[ $$found -eq 1 ] || echo "benchmarks/: no scripts yet"
+
+# Classroom (docs/classroom.md): projector apps served by Voila, and the static HTML edition.
+#   make present              Voila landing page listing every chapter's app
+#   make present CHAPTER=03   chapter 03's app alone (large fonts, controls and figure only)
+#   make apps                 regenerate apps/*.ipynb from apps/registry.json (+ new chapters)
+#   make html                 execute every chapter and export build/html/ (index.html)
+CHAPTER       ?=
+PRESENT_PORT  ?= 8866
+PRESENT_FLAGS ?=
+.PHONY: present apps html
+
+present: $(STAMP)
+	$(BIN)/python tools/make_apps.py --serve $(CHAPTER) --port $(PRESENT_PORT) $(PRESENT_FLAGS)
+
+apps: $(STAMP)
+	$(BIN)/python tools/make_apps.py --discover
+
+html: $(STAMP)
+	$(BIN)/python tools/export_html.py

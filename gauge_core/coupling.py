@@ -7,6 +7,8 @@ spectrum on an unweighted chain is the Goldstone dispersion relation (P2 Fig. 1b
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._validate import check_float, check_int, check_weights
@@ -114,6 +116,14 @@ class Coupling:
         """The ``(T, T)`` Laplacian ``L = D - A`` of this coupling (P1 Eq. 7)."""
         return chain_laplacian(self.T, self.lam, self.weights, self.ring)
 
+    @property
+    def laplacian_pinv(self):
+        """Pseudo-inverse ``L^+`` (P1 Eq. 16), cached across couplings with the same graph.
+
+        The single zero eigenvalue (the global rotation) is left at zero. Returns a read-only array.
+        """
+        return _laplacian_pinv(self.T, self.lam, tuple(self.weights.tolist()), self.ring)
+
     def differences(self, Z):
         """``Z_b - Z_a`` for every edge, shape ``(E, d, N)``."""
         if self.ring:
@@ -163,3 +173,14 @@ class Coupling:
             g[:-1] -= D
             g[1:] += D
         return value
+
+
+@lru_cache(maxsize=64)
+def _laplacian_pinv(T, lam, weights, ring):
+    L = chain_laplacian(T, lam, np.array(weights), ring)
+    if lam == 0.0:
+        P = np.zeros((T, T))
+    else:
+        P = np.linalg.pinv(L, hermitian=True)
+    P.setflags(write=False)
+    return P

@@ -122,7 +122,7 @@ class Run:
         self._v = np.zeros_like(Z) if self.inner in ("adam", "adagrad") else None
         if method == "goldstone":
             self._gauge_raw = np.zeros((model.T, model.d, model.d))  # P1's unconstrained Gamma~
-            self._Lplus = np.linalg.pinv(model.coupling.laplacian, hermitian=True)
+            self._Lplus = model.coupling.laplacian_pinv
         self._loss, self._local, self._coup, self._time = [], [], [], []
         self.snapshots = {}
         self._elapsed = 0.0

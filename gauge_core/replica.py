@@ -376,7 +376,7 @@ def dissect_phase(Z, coupling, k2=10, step_scale=0.25, gauge_raw=None, precondit
            else check_array("gauge_raw", gauge_raw, ndim=3, shape=(T, d, d)).copy())
     L = coupling.laplacian
     if Lplus is None:
-        Lplus = np.linalg.pinv(L, hermitian=True)
+        Lplus = coupling.laplacian_pinv
     else:
         Lplus = check_array("Lplus", Lplus, ndim=2, shape=(T, T))
     M = transport_matrices(Z, coupling)

@@ -196,7 +196,7 @@ def p1_phases(model, Z, phases, k2=10, step_scale=0.25, warm_start=True):
     No GD steps in between, so only the gauge sub-solver is compared. Returns ``(psi, Z_final)``
     with ``psi[0]`` the starting value.
     """
-    Lplus = np.linalg.pinv(model.coupling.laplacian, hermitian=True)
+    Lplus = model.coupling.laplacian_pinv
     raw = np.zeros((model.T, model.d, model.d))
     psi = [model.coupling_loss(Z)]
     for _ in range(phases):
