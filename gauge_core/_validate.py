@@ -101,3 +101,36 @@ def check_weights(name, value, count):
     if np.any(arr <= 0):
         raise ValueError(f"{name} must be strictly positive")
     return arr.copy()
+
+
+def check_bool(name, value):
+    """Accept only a real boolean (``"False"`` and ``0`` are refused: they hide mistakes)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_square(name, arr):
+    """``arr`` must have shape ``(..., d, d)``."""
+    if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
+        raise ValueError(f"{name} must have shape (..., d, d) (square matrices), got {arr.shape}")
+    return arr
+
+
+def check_skew(name, arr, rtol=1e-8):
+    """``arr`` must hold skew-symmetric matrices (``A^T = -A``) to ``rtol`` relative."""
+    check_square(name, arr)
+    asym = np.abs(arr + np.swapaxes(arr, -1, -2)).max(initial=0.0)
+    if asym > rtol * max(1.0, np.abs(arr).max(initial=0.0)):
+        raise ValueError(f"{name} must be skew-symmetric ({name}^T = -{name}); "
+                         f"max |{name} + {name}^T| = {asym:.2e}")
+    return arr
+
+
+def unit_scaled(Z):
+    """``Z`` divided by its largest entry, so that products like ``Z Z^T`` cannot overflow.
+
+    Rotations, angles and cosines do not change under a positive rescaling.
+    """
+    top = np.abs(Z).max(initial=0.0)
+    return Z / top if top > 0 else Z

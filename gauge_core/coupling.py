@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import check_float, check_int, check_weights
+from ._validate import check_array, check_bool, check_float, check_int, check_weights
 
 
 def _edge_count(T, ring):
@@ -39,7 +39,7 @@ def chain_laplacian(T, lam, weights=None, ring=False):
     """
     T = check_int("T", T, minimum=2)
     lam = check_float("lam", lam, minimum=0.0)
-    ring = bool(ring)
+    ring = check_bool("ring", ring)
     if ring and T < 3:
         raise ValueError(f"T must be >= 3 for a ring, got {T}")
     w = check_weights("weights", weights, _edge_count(T, ring))
@@ -78,6 +78,9 @@ def dispersion(T, lam):
 
 def edges(T, ring=False):
     """Index arrays ``(a, b)`` of the edges ``(t, t+1)`` of a chain, plus ``(T-1, 0)`` for a ring."""
+    T = check_int("T", T, minimum=2)
+    if check_bool("ring", ring) and T < 3:
+        raise ValueError(f"T must be >= 3 for a ring, got {T}")
     a = np.arange(T - 1)
     b = a + 1
     if ring:
@@ -104,7 +107,7 @@ class Coupling:
     def __init__(self, T, lam, weights=None, ring=False):
         self.T = check_int("T", T, minimum=2)
         self.lam = check_float("lam", lam, minimum=0.0)
-        self.ring = bool(ring)
+        self.ring = check_bool("ring", ring)
         if self.ring and self.T < 3:
             raise ValueError(f"T must be >= 3 for a ring, got {self.T}")
         self.weights = check_weights("weights", weights, _edge_count(self.T, self.ring))
@@ -141,23 +144,33 @@ class Coupling:
             out[1:] += per_edge
         return out
 
+    def check_Z(self, Z, name="Z"):
+        """Validate a configuration ``(T, d, N)`` for this coupling."""
+        Z = check_array(name, Z, ndim=3)
+        if Z.shape[0] != self.T:
+            raise ValueError(f"{name} must have T={self.T} time steps (shape (T, d, N)), "
+                             f"got {Z.shape}")
+        return Z
+
     def value(self, Z):
         """``psi(Z)``."""
-        return self.value_and_grad(Z, need_grad=False)[0]
+        return self._value(self.check_Z(Z))
 
     def grad(self, Z):
         """Gradient of ``psi`` with respect to ``Z``, shape ``(T, d, N)``."""
         return self.value_and_grad(Z)[1]
 
-    def value_and_grad(self, Z, need_grad=True):
-        """``(psi(Z), grad psi(Z))`` (the gradient is ``None`` if not ``need_grad``)."""
-        if not need_grad:
-            D = self.differences(Z)
-            return 0.5 * float(np.dot(self.edge_strength, np.einsum("eij,eij->e", D, D))), None
+    def value_and_grad(self, Z):
+        """``(psi(Z), grad psi(Z))``."""
+        Z = self.check_Z(Z)
         g = np.zeros_like(Z)
-        return self.add_value_and_grad(Z, g), g
+        return self._add_value_and_grad(Z, g), g
 
-    def add_value_and_grad(self, Z, g):
+    def _value(self, Z):
+        D = self.differences(Z)
+        return 0.5 * float(np.dot(self.edge_strength, np.einsum("eij,eij->e", D, D)))
+
+    def _add_value_and_grad(self, Z, g):
         """Add ``grad psi(Z)`` to ``g`` in place and return ``psi(Z)``.
 
         The optimisers' hot path: one temporary of the size of ``Z``, whatever the weights.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_choice, check_int
-from .rotations import GROUPS, _procrustes, expm_skew
+from ._validate import check_array, check_bool, check_choice, check_int, check_skew, unit_scaled
+from .rotations import GROUPS, _expm_skew, _procrustes, expm_skew
 
 REFERENCES = ("first", "last", "mean")
 
@@ -85,9 +85,9 @@ def gauge_transform(Z, Gamma, Gamma_new):
     """
     Z = _check_Z(Z)
     T, d, _ = Z.shape
-    G = check_array("Gamma", Gamma, ndim=3, shape=(T, d, d))
-    Gn = check_array("Gamma_new", Gamma_new, ndim=3, shape=(T, d, d))
-    return np.matmul(np.matmul(expm_skew(-Gn), expm_skew(G)), Z)
+    G = check_skew("Gamma", check_array("Gamma", Gamma, ndim=3, shape=(T, d, d)))
+    Gn = check_skew("Gamma_new", check_array("Gamma_new", Gamma_new, ndim=3, shape=(T, d, d)))
+    return np.matmul(np.matmul(_expm_skew(-Gn), _expm_skew(G)), Z)
 
 
 def link_variables(R, ring=False):
@@ -101,7 +101,7 @@ def link_variables(R, ring=False):
         raise ValueError(f"R must have shape (T, d, d) with T >= 2, got {R.shape}")
     _check_R(R, *R.shape[:2])
     U = np.matmul(np.swapaxes(R[1:], 1, 2), R[:-1])
-    if ring:
+    if check_bool("ring", ring):
         U = np.concatenate([U, (R[0].T @ R[-1])[None]])
     return U
 
@@ -131,6 +131,7 @@ def holonomy(U):
 
 def _chain_links(Z, group):
     """Optimal link rotation for each edge ``(t-1, t)``: ``argmin_U ||Z_t - U Z_{t-1}||``."""
+    Z = unit_scaled(Z)  # the optimum does not depend on the scale; this keeps Z Z^T finite
     return _procrustes(np.matmul(Z[:-1], np.swapaxes(Z[1:], 1, 2)), group)
 
 
@@ -162,6 +163,9 @@ def gauge_fix(R, reference="first"):
         ``G R_t``.
     """
     R = check_array("R", R, ndim=3)
+    if R.shape[1] != R.shape[2]:
+        raise ValueError(f"R must have shape (T, d, d), got {R.shape}")
+    _check_R(R, *R.shape[:2])
     check_choice("reference", reference, REFERENCES)
     return _gauge_fix(R, reference)
 
@@ -204,7 +208,7 @@ def exact_gauge_step(Z, group="SO", reference="first", ring=False):
     R : numpy.ndarray of shape (T, d, d)
         The rotations applied.
     """
-    if ring:
+    if check_bool("ring", ring):
         raise ValueError("ring=True: the exact gauge step exists only on a chain; on a ring the "
                          "holonomy cannot be gauged away (use method='goldstone')")
     Z = _check_Z(Z)
@@ -244,6 +248,9 @@ def twist_profile(Z, reference=0):
         ref = Z[reference]
     else:
         ref = check_array("reference", reference, ndim=2, shape=(d, N))
+    top = max(np.abs(Z).max(initial=0.0), np.abs(ref).max(initial=0.0))
+    if top > 0:  # angles are scale-free; rescaling keeps the products below finite
+        Z, ref = Z / top, ref / top
     if d == 1:
         return np.where(np.sum(Z[:, 0, :] * ref[0], axis=1) >= 0, 0.0, np.pi)
     if d == 2:
@@ -258,9 +265,12 @@ def twist_profile(Z, reference=0):
 
 
 def _cosines(A, B):
-    num = np.einsum("tdn,tdn->tn", A, B)
-    den = np.linalg.norm(A, axis=1) * np.linalg.norm(B, axis=1)
-    return num / np.maximum(den, 1e-300)
+    # normalise each vector first (by its largest entry, then its norm) so nothing overflows
+    def unit(V):
+        V = V / np.maximum(np.abs(V).max(axis=1, keepdims=True), 1e-300)
+        return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-300)
+
+    return np.einsum("tdn,tdn->tn", unit(A), unit(B))
 
 
 def alignment(Z, first=0, last=-1):

@@ -60,12 +60,12 @@ class EmbeddingModel:
 
     def coupling_loss(self, Z):
         """``psi(Z)``, the coupling that breaks the per-step symmetry."""
-        return self.coupling.value(self.check_Z(Z))
+        return self.coupling._value(self.check_Z(Z))
 
     def loss(self, Z):
         """The full loss ``L(Z) = local_loss(Z) + coupling_loss(Z)``."""
         Z = self.check_Z(Z)
-        return float(self._local(Z)[0]) + self.coupling.value(Z)
+        return float(self._local(Z)[0]) + self.coupling._value(Z)
 
     def grad(self, Z):
         """Analytic gradient of the full loss, shape ``(T, d, N)``."""
@@ -79,7 +79,7 @@ class EmbeddingModel:
         iteration.
         """
         local, g = self._local(Z)
-        return float(local), self.coupling.add_value_and_grad(Z, g), g
+        return float(local), self.coupling._add_value_and_grad(Z, g), g
 
     def random_init(self, rng, kind="random", scale=1.0):
         """A random initial configuration.
@@ -178,6 +178,8 @@ class DynamicFactorization(EmbeddingModel):
 
     def __init__(self, X, d, lam, T=None, weights=None, ring=False):
         X = check_array("X", X, ndim=(2, 3))
+        if X.ndim == 3 and X.shape[0] < 2:
+            raise ValueError(f"X must have at least 2 time steps (shape (T, m, n)), got {X.shape}")
         if X.ndim == 2:
             if T is None:
                 raise ValueError("T must be given when X is 2-D (the same data at every step)")
@@ -280,9 +282,12 @@ class SparseLogisticFactorization(EmbeddingModel):
     def scores(self, Z, t=None, users=None, items=None):
         """``u_{t,i}^T v_{t,j}`` for the given observations (default: the training ones)."""
         Z = self.check_Z(Z)
-        if t is None:
+        if t is None and users is None and items is None:
             return self._scores(Z, self._ucol, self._icol)[0]
-        t, users, items, _ = self._check_observations(t, users, items, np.ones(len(np.asarray(t))))
+        if t is None or users is None or items is None:
+            raise ValueError("t, users and items must be given together (or all omitted for the "
+                             "training ratings)")
+        t, users, items, _ = self._check_observations(t, users, items, np.ones(np.size(t)))
         return self._scores(Z, t * self.N + users, t * self.N + self.n_users + items)[0]
 
     def _scores(self, Z, ucol, icol):

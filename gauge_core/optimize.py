@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_choice, check_float, check_int
+from ._validate import check_array, check_bool, check_choice, check_float, check_int
 from .gauge import REFERENCES, _exact_gauge_step
 from .models import EmbeddingModel
 from .rotations import GROUPS, _expm_skew
@@ -86,8 +86,8 @@ class Run:
             raise TypeError(f"model must be a gauge_core model, got {type(model).__name__}")
         self.model = model
         self.method = check_choice("method", method, METHODS)
-        self.inner = check_choice("inner", inner, INNER) if method in ("goldstone", "gauge") \
-            else method
+        check_choice("inner", inner, INNER)
+        self.inner = inner if method in ("goldstone", "gauge") else method
         self.lr = DEFAULT_LR[self.inner] if lr is None else check_float(
             "lr", lr, minimum=0.0, strict_min=True)
         self.clip = None if clip is None else check_float("clip", clip, minimum=0.0, strict_min=True)
@@ -97,7 +97,7 @@ class Run:
         self.k2 = check_int("k2", k2, minimum=0)
         self.step_scale = check_float("step_scale", step_scale, minimum=0.0, strict_min=True)
         self.apply = check_choice("apply", apply, APPLY_RULES)
-        self.warm_start = bool(warm_start)
+        self.warm_start = check_bool("warm_start", warm_start)
         self.group = check_choice("group", group, GROUPS)
         self.reference = check_choice("reference", reference, REFERENCES)
         self.beta1 = check_float("beta1", beta1, minimum=0.0, maximum=0.999999)
@@ -195,8 +195,15 @@ class Run:
         t0 = time.perf_counter()
         Z = self.Z - self._update(self._grad)
         if self.method in ("goldstone", "gauge") and (self.iteration + 1) % self.k1 == 0:
+            if not np.all(np.isfinite(Z)):  # the gauge phase needs finite input (SVD, eigh)
+                self.diverged_at = self.iteration + 1
+                return False
             g0 = time.perf_counter()
-            Z = self._gauge_phase(Z)
+            try:
+                Z = self._gauge_phase(Z)
+            except np.linalg.LinAlgError:  # only reachable when the run is blowing up
+                self.diverged_at = self.iteration + 1
+                return False
             self.gauge_time += time.perf_counter() - g0
         values = self.model.evaluate(Z)
         if not _finite(values):
@@ -240,11 +247,11 @@ class Run:
     def _gauge_phase(self, Z):
         if self.method == "gauge":
             return _exact_gauge_step(Z, self.group, self.reference)[0]
-        return goldstone_phase(Z, self._gauge_raw, self.model.coupling, self._Lplus, self.k2,
-                               self.step_scale, self.apply, self.warm_start)
+        return _goldstone_phase(Z, self._gauge_raw, self.model.coupling, self._Lplus, self.k2,
+                                self.step_scale, self.apply, self.warm_start)
 
 
-def goldstone_phase(Z, gauge_raw, coupling, Lplus, k2, step_scale=0.25, apply="exp",
+def goldstone_phase(Z, gauge_raw, coupling, Lplus=None, k2=10, step_scale=0.25, apply="exp",
                     warm_start=True):
     """One gauge phase of P1 Algorithm 1 (lines 6–9), updating ``gauge_raw`` in place.
 
@@ -254,8 +261,45 @@ def goldstone_phase(Z, gauge_raw, coupling, Lplus, k2, step_scale=0.25, apply="e
     paper's truncation ``Z_t + Gamma_t Z_t`` with ``apply="linear"``). With ``warm_start`` the gauge
     fields are kept for the next phase, as in P1; otherwise they are reset to zero.
 
+    Parameters
+    ----------
+    Z : array_like of shape (T, d, N)
+    gauge_raw : numpy.ndarray of shape (T, d, d)
+        P1's unconstrained gauge fields ``Gamma~``; updated in place.
+    coupling : Coupling
+    Lplus : array_like of shape (T, T), optional
+        Pseudo-inverse of the coupling's Laplacian (default: ``coupling.laplacian_pinv``).
+    k2 : int
+        Natural-gradient steps, ``>= 0``.
+    step_scale : float
+        Factor on P1 Eq. 17, ``> 0``.
+    apply : {"exp", "linear"}
+    warm_start : bool
+
     Returns the new ``Z``.
     """
+    from .coupling import Coupling
+
+    if not isinstance(coupling, Coupling):
+        raise TypeError(f"coupling must be a gauge_core.Coupling, got {type(coupling).__name__}")
+    Z = coupling.check_Z(Z)
+    T, d, _ = Z.shape
+    if not isinstance(gauge_raw, np.ndarray) or gauge_raw.dtype != np.float64:
+        raise TypeError("gauge_raw must be a float64 numpy array (it is updated in place)")
+    if gauge_raw.shape != (T, d, d):
+        raise ValueError(f"gauge_raw must have shape (T, d, d) = {(T, d, d)} to match Z of shape "
+                         f"{Z.shape}, got {gauge_raw.shape}")
+    check_array("gauge_raw", gauge_raw, ndim=3, shape=(T, d, d))
+    Lplus = coupling.laplacian_pinv if Lplus is None else check_array("Lplus", Lplus, ndim=2,
+                                                                      shape=(T, T))
+    k2 = check_int("k2", k2, minimum=0)
+    step_scale = check_float("step_scale", step_scale, minimum=0.0, strict_min=True)
+    check_choice("apply", apply, APPLY_RULES)
+    warm_start = check_bool("warm_start", warm_start)
+    return _goldstone_phase(Z, gauge_raw, coupling, Lplus, k2, step_scale, apply, warm_start)
+
+
+def _goldstone_phase(Z, gauge_raw, coupling, Lplus, k2, step_scale, apply, warm_start):
     T, d, _ = Z.shape
     M = _transport(Z, coupling)
     rho = step_scale * d / max(float(np.einsum("tdn,tdn->", Z, Z)), 1e-300)
@@ -323,12 +367,7 @@ def iterations_to_converge(loss, target, tol=1e-6):
 
     This is the "relative loss gap" used by the benchmarks and the book.
     """
-    try:
-        loss = np.asarray(loss, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("loss must be a 1-D array of numbers") from None
-    if loss.ndim != 1 or loss.size == 0:
-        raise ValueError("loss must be a non-empty 1-D array")
+    loss = check_array("loss", loss, ndim=1)
     target = check_float("target", target)
     tol = check_float("tol", tol, minimum=0.0, strict_min=True)
     gap0 = loss[0] - target

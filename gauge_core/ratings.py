@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_float, check_int, check_rng
+from ._validate import check_array, check_float, check_int, check_rng
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,24 @@ class Ratings:
     users: np.ndarray
     items: np.ndarray
     values: np.ndarray
+
+    def __post_init__(self):
+        arrays = {}
+        for name in ("t", "users", "items"):
+            a = np.asarray(getattr(self, name))
+            if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
+                raise TypeError(f"{name} must be a 1-D array of integers, got dtype {a.dtype} "
+                                f"and shape {a.shape}")
+            if a.size and a.min() < 0:
+                raise ValueError(f"{name} must be non-negative")
+            arrays[name] = a.astype(np.int64)
+        arrays["values"] = check_array("values", self.values, ndim=1, min_size=0)
+        if not np.all(np.abs(arrays["values"]) == 1):
+            raise ValueError("values must all be +1 or -1")
+        if len({a.size for a in arrays.values()}) != 1:
+            raise ValueError("t, users, items and values must have the same length")
+        for name, a in arrays.items():  # frozen dataclass: store the validated arrays
+            object.__setattr__(self, name, a)
 
     def __len__(self):
         return int(self.values.size)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_choice, check_float, check_int, check_rng
+from ._validate import check_array, check_choice, check_float, check_int, check_rng, check_skew, check_square
 
 GROUPS = ("SO", "O")
 
@@ -46,7 +46,7 @@ def random_rotation(d, rng, group="SO", size=None):
 
 def skew(A):
     """Skew-symmetric part ``A - A^T`` (P1 Eq. 13: ``Gamma_t = Gamma~_t - Gamma~_t^T``)."""
-    A = check_array("A", A, ndim=(2, 3, 4))
+    A = check_square("A", check_array("A", A, ndim=(2, 3, 4)))
     return A - np.swapaxes(A, -1, -2)
 
 
@@ -79,12 +79,7 @@ def expm_skew(Gamma):
     -------
     numpy.ndarray of shape (..., d, d)
     """
-    G = check_array("Gamma", Gamma)
-    if G.ndim < 2 or G.shape[-1] != G.shape[-2]:
-        raise ValueError(f"Gamma must have shape (..., d, d), got {G.shape}")
-    asym = np.abs(G + np.swapaxes(G, -1, -2)).max(initial=0.0)
-    if asym > 1e-8 * max(1.0, np.abs(G).max(initial=0.0)):
-        raise ValueError("Gamma must be skew-symmetric (Gamma^T = -Gamma)")
+    G = check_skew("Gamma", check_array("Gamma", Gamma))
     return _expm_skew(G)
 
 

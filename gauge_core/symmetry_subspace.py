@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array
+from ._validate import check_array, check_bool, check_skew
 from .coupling import Coupling
 
 
@@ -47,7 +47,7 @@ def _check_gamma_M(Gamma, M, coupling):
     E, d = len(coupling.a), M.shape[1]
     if M.shape != (E, d, d):
         raise ValueError(f"M must have shape ({E}, d, d), one matrix per edge, got {M.shape}")
-    G = check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d))
+    G = check_skew("Gamma", check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d)))
     return G, M
 
 
@@ -63,7 +63,7 @@ def _check(Z, Gamma, coupling):
     _check_coupling(coupling)
     Z = _check_Z(Z, coupling)
     d = Z.shape[1]
-    G = check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d))
+    G = check_skew("Gamma", check_array("Gamma", Gamma, ndim=3, shape=(coupling.T, d, d)))
     return Z, G
 
 
@@ -139,8 +139,11 @@ def p2_objective(Gamma, Z, lam, commutator=False):
     from ._validate import check_float
 
     lam = check_float("lam", lam, minimum=0.0)
-    coupling = Coupling(np.shape(Z)[0] if np.ndim(Z) == 3 else 2, lam)
-    Z, G = _check(Z, Gamma, coupling)
+    commutator = check_bool("commutator", commutator)
+    Z = check_array("Z", Z, ndim=3)
+    if Z.shape[0] < 2:
+        raise ValueError(f"Z must have at least 2 time steps (shape (T, d, N)), got {Z.shape}")
+    Z, G = _check(Z, Gamma, Coupling(Z.shape[0], lam))
     D = G[1:] - G[:-1]
     X = D - 0.5 * np.matmul(D, D)
     if commutator:

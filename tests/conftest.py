@@ -67,3 +67,13 @@ MODEL_NAMES = ("hat", "dense", "sparse")
 def model_factory():
     """``model_factory(name, d=2, T=6, lam=1.3, seed=0, **kw)`` for name in hat/dense/sparse."""
     return make_model
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Panels keep their figures alive through pyplot; close them after every test."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -264,7 +264,7 @@ MISSING = [
     ("rotation_angle-R-not-square", lambda: gc.rotation_angle(np.zeros((2, 3))), ValueError, "R"),
     ("optimize-snapshots-int", lambda: gc.optimize(HAT, Z_OK, "gd", 1, snapshots=5), TypeError,
      "snapshots"),
-    ("iterations_to_converge-loss-str", lambda: gc.iterations_to_converge(["a"], 0.0), ValueError,
+    ("iterations_to_converge-loss-str", lambda: gc.iterations_to_converge(["a"], 0.0), TypeError,
      "loss"),
 ]
 
