@@ -125,14 +125,18 @@ class Panel(W.VBox):
         self.refresh(changed="reset")
 
     def set(self, **values):
-        """Set several controls at once with a single redraw."""
+        """Set several controls at once with a single redraw.
+
+        :meth:`update` receives the control's name when one control is set (exactly as when the
+        reader moves it), or a tuple of names for several.
+        """
         self._holding = True
         try:
             for k, v in values.items():
                 self.controls[k].value = v
         finally:
             self._holding = False
-        self.refresh(changed=tuple(values))
+        self.refresh(changed=next(iter(values)) if len(values) == 1 else tuple(values))
 
     # --- updating ---------------------------------------------------------------------------
     def _on_change(self, change):

@@ -31,11 +31,22 @@ def _angles_of_rotations(R):
     return np.unwrap(np.arctan2(R[:, 1, 0], R[:, 0, 0]))
 
 
+def _warm_up(model, Z0, steps, lr):
+    """``steps`` plain-GD steps; a start far out on the hat can diverge at ``lr``, so halve it
+    until the run stays finite (the default seeds never need it)."""
+    for _ in range(30):
+        result = gc.optimize(model, Z0, "gd", steps, lr=lr)
+        if not result.diverged:
+            return result.Z
+        lr /= 2
+    raise RuntimeError("the plain-GD warm-up diverged even at a tiny step size")
+
+
 def _relaxed_hat(T, seed, N=1, steps=200, lr=0.05, lam=1.0):
     """A Mexican-hat chain after ``steps`` GD steps from a random start: on the ring, still twisted."""
     model = gc.MexicanHatChain(T, lam, d=2, N=N)
     Z0 = model.random_init(np.random.default_rng(seed))
-    return model, gc.optimize(model, Z0, "gd", steps, lr=lr).Z
+    return model, _warm_up(model, Z0, steps, lr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +198,7 @@ def make_start(model_name, seed, pre):
         model = gc.DynamicFactorization(_p1_data(0), 3, 10.0, T=30)
     lr = MODELS[model_name][1]
     Z0 = model.random_init(np.random.default_rng(seed))
-    return model, gc.optimize(model, Z0, "gd", pre, lr=lr).Z
+    return model, _warm_up(model, Z0, pre, lr)
 
 
 def p1_phases(model, Z, phases, k2=10, step_scale=0.25, warm_start=True):

@@ -343,6 +343,11 @@ class ModeDecayPanel(Panel):
                      f"{_stability_limit(T, lam):.3g} (or the start is too far from the ring "
                      f"for this step size). Showing iteration {k_shown:,}, the last one "
                      f"recorded.</span>")
+        elif lr > _stability_limit(T, lam):
+            self.say(f"<span style='color:#D55E00'>Unstable: η = {lr:.3g} exceeds the stability "
+                     f"limit 2/h_max = {_stability_limit(T, lam):.3g}. The fastest (radial) modes "
+                     f"grow instead of decaying, so the linear theory no longer applies, even "
+                     f"though the run has not blown up yet.</span>")
         else:
             self.say("")
 
@@ -625,6 +630,10 @@ class UntwistScalingPanel(Panel):
             self.say(f"<span style='color:#D55E00'>GD diverged or did not finish for "
                      f"T = {', '.join(map(str, bad))}: η = {lr:.3g} is above the stability "
                      f"limit 2/h_max ≈ {_stability_limit(int(bad[0]), lam):.3g}.</span>")
+        elif lr > _stability_limit(int(res.T.max()), lam):
+            self.say(f"<span style='color:#D55E00'>Unstable: η = {lr:.3g} exceeds the stability "
+                     f"limit 2/h_max ≈ {_stability_limit(int(res.T.max()), lam):.3g}; the counts "
+                     f"above are not the linear theory's.</span>")
         else:
             self.say("")
         self._caption(lam, lr, res)
