@@ -27,6 +27,7 @@ from .models import DynamicFactorization
 from .optimize import Run, iterations_to_converge
 from .rotations import _expm_skew
 from .symmetry_subspace import _p1_value_and_grad, transport_matrices
+from .vacua import link_signs
 
 __all__ = [
     "P1_SETTINGS", "Replica", "p1_replica", "factorization_optimum", "reflection_walls",
@@ -146,9 +147,8 @@ def reflection_walls(Z):
     one time step, but rotations cannot change the sign of a determinant. Where neighbouring steps
     sit in opposite components (``det < 0``: the best orthogonal map between them, the polar factor
     of ``Z_{t-1} Z_t^T``, is a reflection), no gauge rotation can align them: a domain wall
-    (design.md §4). Steps of rank below ``d`` give ``det = 0`` and are not counted. The same links
-    as :func:`gauge_core.vacua.link_signs` marks ``-1`` (the sign of ``det`` is that of the polar
-    factor), without an SVD per link.
+    (design.md §4). Steps of rank below ``d`` give ``det = 0`` and are not counted. These are the
+    links that :func:`gauge_core.vacua.link_signs` marks ``-1``.
 
     Parameters
     ----------
@@ -159,11 +159,7 @@ def reflection_walls(Z):
     numpy.ndarray of int
         The indices ``t`` (``1 <= t <= T-1``) of the walls; its length is the number of walls.
     """
-    Z = check_array("Z", Z, ndim=3)
-    if Z.shape[0] < 2:
-        raise ValueError(f"Z must have at least 2 time steps, got shape {Z.shape}")
-    det = np.linalg.det(np.matmul(Z[:-1], np.swapaxes(Z[1:], 1, 2)))
-    return np.nonzero(det < 0)[0] + 1
+    return np.nonzero(link_signs(Z) < 0)[0] + 1
 
 
 def rotation_log(R):

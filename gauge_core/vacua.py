@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_float, check_int, check_rng
+from ._validate import check_array, check_float, check_int, check_rng, unit_scaled
 from .rotations import _procrustes
 
 
@@ -194,7 +194,8 @@ def link_signs(Z):
     marks a reflection domain wall: no rotation aligns the two steps as well as a reflection does.
     The signs are unchanged by any local rotations ``Z_t -> R_t Z_t`` with ``R_t`` in SO(d)
     (``U_t -> R_t U_t R_{t-1}^T``), and by a global reflection: they are a discrete (Z2)
-    gauge-invariant quantity.
+    gauge-invariant quantity. ``det U_t`` is the sign of ``det(Z_{t-1} Z_t^T)`` (the polar factor
+    carries the sign), so no SVD is needed; steps of rank below ``d`` (``det = 0``) count as +1.
 
     Parameters
     ----------
@@ -207,8 +208,9 @@ def link_signs(Z):
     Z = check_array("Z", Z, ndim=3)
     if Z.shape[0] < 2:
         raise ValueError(f"Z must have at least 2 time steps, got shape {Z.shape}")
-    U = _procrustes(np.matmul(Z[:-1], np.swapaxes(Z[1:], 1, 2)), "O")
-    return np.where(np.linalg.det(U) < 0, -1.0, 1.0)
+    Z = unit_scaled(Z)  # the sign is scale-free; this keeps the products finite
+    det = np.linalg.det(np.matmul(Z[:-1], np.swapaxes(Z[1:], 1, 2)))
+    return np.where(det < 0, -1.0, 1.0)
 
 
 def domain_signs(Z):
