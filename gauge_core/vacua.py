@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_float, check_int, check_rng, unit_scaled
-from .rotations import _procrustes
 
 
 def hat_potential(points, radius=1.0):

@@ -18,7 +18,7 @@ import gauge_core as gc
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
-from .style import OKABE_ITO, THEORY_COLOUR, TIME_CMAP, method_colour, method_label
+from .style import OKABE_ITO, THEORY_COLOUR, TIME_CMAP, method_colour
 
 __all__ = ["gauge_transformation_panel", "exact_vs_goldstone_panel", "gauge_fixing_panel",
            "nonabelian_panel"]
