@@ -16,6 +16,7 @@ import numpy as np
 from .style import figsize, presentation_on
 
 FLOOR = 1e-300  # log axes: losses that reach exactly zero are drawn at the floor, never as NaN
+CEILING = 1e100  # a run about to diverge can reach 1e273 first; log tick formatting overflows there
 
 
 def make_figure(width, height, nrows=1, ncols=1, **subplot_kw):
@@ -44,10 +45,10 @@ def figure_widget(fig):
     return out
 
 
-def positive(y, floor=FLOOR):
-    """Values safe for a log axis: finite, at least ``floor``."""
+def positive(y, floor=FLOOR, ceiling=CEILING):
+    """Values safe for a log axis: finite, clipped to ``[floor, ceiling]``."""
     y = np.asarray(y, dtype=float)
-    return np.clip(np.nan_to_num(y, nan=floor, posinf=np.finfo(float).max, neginf=floor), floor, None)
+    return np.clip(np.nan_to_num(y, nan=floor, posinf=ceiling, neginf=floor), floor, ceiling)
 
 
 def set_line(line, x, y):

@@ -320,6 +320,8 @@ class DomainWallPanel(Panel):
         Zs, Z0 = wall_start(model, X, s["wall"], s["seed"])
         self.model, self.Z_opt, self.Z0 = model, Zs, Z0
         self.optimum = model.loss(Zs)
+        if changed == "reset":  # Reset means "start again": forget partly advanced runs
+            self._runs = _LRU(64)
         base = (s["wall"], s["lam"], s["seed"])
         if base + ("gd",) not in self._runs:
             self._runs.put(base + ("gd",), gc.Run(model, Z0, "gd", lr=self.lr))
