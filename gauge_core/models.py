@@ -214,8 +214,9 @@ class DynamicFactorization(EmbeddingModel):
 
 
 def _log_sigmoid(x):
-    """``log(sigma(x))`` without overflow."""
-    return -np.logaddexp(0.0, -x)
+    """``log(sigma(x)) = min(x, 0) - log1p(exp(-|x|))`` without overflow (~5x faster than
+    ``-np.logaddexp(0, -x)``, same value to rounding)."""
+    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def _sigmoid(x):
@@ -258,6 +259,9 @@ class SparseLogisticFactorization(EmbeddingModel):
         # flat column indices into Z viewed as (T, d, N): used to gather and scatter per observation
         self._ucol = self.t * self.N + self.users
         self._icol = self.t * self.N + self.n_users + self.items
+        # for the gradient: every rating scatters into its user column and its item column, so
+        # one bincount per dimension over the concatenated columns does both (see _local)
+        self._cols = np.concatenate([self._ucol, self._icol])
 
     def _check_observations(self, t, users, items, values):
         arrays = []
@@ -291,8 +295,16 @@ class SparseLogisticFactorization(EmbeddingModel):
         return self._scores(Z, t * self.N + users, t * self.N + self.n_users + items)[0]
 
     def _scores(self, Z, ucol, icol):
-        flat = Z.transpose(1, 0, 2).reshape(self.d, -1)  # (d, T*N)
-        return np.einsum("dk,dk->k", flat[:, ucol], flat[:, icol]), flat
+        """Scores ``u^T v`` and ``Z`` as a contiguous ``(d, T*N)`` array.
+
+        One 1-D ``np.take`` per dimension: cache friendly and several times faster than gathering
+        ``(d, K)`` blocks and reducing them over the first axis.
+        """
+        flat = Z.transpose(1, 0, 2).reshape(self.d, -1)  # (d, T*N), a copy
+        s = np.zeros(np.size(ucol))
+        for row in flat:
+            s += np.take(row, ucol) * np.take(row, icol)
+        return s, flat
 
     def log_likelihood(self, Z, t, users, items, values):
         """Mean ``log sigma(x u^T v)`` per rating, e.g. on held-out data (P1 §5.2's metric)."""
@@ -306,11 +318,13 @@ class SparseLogisticFactorization(EmbeddingModel):
         x = self.values
         value = -np.sum(_log_sigmoid(x * s)) + 0.5 * self.gamma * np.einsum("tdn,tdn->", Z, Z)
         coef = -x * _sigmoid(-x * s)  # d/ds of -log sigma(x s)
-        size = self.T * self.N
+        K, size = x.size, self.T * self.N
         g = np.empty((self.d, size))
-        for k in range(self.d):  # d is small; each bincount is vectorised over all ratings
-            g[k] = (np.bincount(self._ucol, weights=coef * flat[k, self._icol], minlength=size)
-                    + np.bincount(self._icol, weights=coef * flat[k, self._ucol], minlength=size))
+        w = np.empty(2 * K)
+        for k, row in enumerate(flat):  # d is small; each bincount is vectorised over all ratings
+            np.multiply(coef, np.take(row, self._icol), out=w[:K])  # d/du = coef v -> user column
+            np.multiply(coef, np.take(row, self._ucol), out=w[K:])  # d/dv = coef u -> item column
+            g[k] = np.bincount(self._cols, weights=w, minlength=size)
         g = g.reshape(self.d, self.T, self.N).transpose(1, 0, 2) + self.gamma * Z
         return value, g
 

@@ -3,8 +3,10 @@
 The experiment is too slow to run in a notebook cell (thousands of AdaGrad iterations per method),
 so :func:`generate` runs it once for several seeds and :func:`save` caches the curves in
 ``book/data/realistic.npz``; the notebook and :func:`realistic_panel` read the cache, and
-``tests/test_realistic_claims.py`` regenerates it and compares. Everything here except the panel is
-plain numpy on top of ``gauge_core``.
+``tests/test_realistic_claims.py`` regenerates it and compares. :func:`generate_large` runs the same
+experiment at 1000 users + 1000 items (:data:`LARGE_CONFIG`, ~10 min of CPU per seed) and keeps a
+:func:`compact` copy in ``book/data/realistic_large.npz`` (the test reruns its first 200
+iterations). Everything here except the panel is plain numpy on top of ``gauge_core``.
 
 Definitions used in the chapter
 -------------------------------
@@ -28,7 +30,8 @@ import gauge_core as gc
 
 __all__ = ["realistic_panel", "CONFIG", "METHOD_OPTIONS", "LABELS", "make_problem", "run_method",
            "run_seed", "generate", "save", "load", "floor_iteration", "summarize",
-           "nearest_items", "DATA_PATH"]
+           "nearest_items", "DATA_PATH", "LARGE_CONFIG", "LARGE_PATH", "generate_large",
+           "compact", "summarize_compact"]
 
 DATA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "book",
                          "data", "realistic.npz")
@@ -38,6 +41,11 @@ CONFIG = dict(T=50, n_users=50, n_items=50, d=10, ratings_per_step=1000, drift=0
               test_fraction=0.3, lam=10.0, gamma=1.0, lr=1.0, k1=100, k2=10, init_scale=1.0,
               steps=2000, every=25, snap=400)
 SEEDS = (0, 1, 2)
+#: the same experiment at a thousand users and a thousand items (chapter 08's last section): same
+#: hyper-parameters and the same 14 training ratings per user and per item per step, 3000 iterations
+LARGE_CONFIG = dict(CONFIG, n_users=1000, n_items=1000, ratings_per_step=20000, steps=3000)
+LARGE_SEEDS = (0,)
+LARGE_PATH = os.path.join(os.path.dirname(DATA_PATH), "realistic_large.npz")
 #: the three runs compared: P1's AdaGrad baseline and the two gauge methods with AdaGrad inside
 METHOD_OPTIONS = {"adagrad": {}, "goldstone": {"inner": "adagrad"}, "gauge": {"inner": "adagrad"}}
 LABELS = {"adagrad": "AdaGrad (P1's baseline)", "goldstone": "Goldstone-GD (P1), AdaGrad inside",
@@ -171,6 +179,64 @@ def first_below(values, threshold, every=1):
         return 0
     k = int(above[-1]) + 1
     return k * every if k < values.size else None
+
+
+def log_iterations(steps, points=400):
+    """At most ``points`` iterations in ``[0, steps]``: every one of the first ~50, then
+    log-spaced, plus a linear grid so that the tail is not sparse either."""
+    grid = np.round(np.logspace(0, np.log10(steps), points // 2)).astype(int)
+    lin = np.round(np.linspace(0, steps, points // 2)).astype(int)
+    return np.unique(np.concatenate([[0], grid, lin, [steps]]))
+
+
+def compact(results, points=400):
+    """A small copy of :func:`generate`'s output for the large run (the cache stays < 500 KB).
+
+    The ``psi`` and ``loss`` curves are kept at :func:`log_iterations` only (``iterations``), the
+    gauge-removable part of ``psi`` as it is (every ``every`` iterations), and every number of
+    :func:`summarize` (computed on the full curves) as ``seed{s}_{method}_{name}``
+    (``floor_at = -1`` for "not within the band at the end"); embeddings are dropped.
+    """
+    c = config_of(results)
+    idx = log_iterations(c["steps"], points)
+    out = {k: v for k, v in results.items() if k.startswith("config_") or k == "seeds"}
+    out["iterations"] = idx
+    for s, row in summarize(results).items():
+        out[f"seed{s}_floor"] = np.asarray(row["floor"])
+        out[f"seed{s}_true_median_alignment"] = np.asarray(row["true_median_alignment"])
+        for m in METHOD_OPTIONS:
+            if m not in row:
+                continue
+            for q in ("psi", "loss"):
+                out[f"seed{s}_{m}_{q}"] = results[f"seed{s}_{m}_{q}"][idx]
+            out[f"seed{s}_{m}_excess"] = results[f"seed{s}_{m}_excess"]
+            for k, v in row[m].items():
+                out[f"seed{s}_{m}_{k}"] = np.asarray(-1 if v is None else v)
+    return out
+
+
+def summarize_compact(results):
+    """:func:`summarize`'s rows read back from a :func:`compact` cache."""
+    rows = {}
+    for s in results["seeds"]:
+        s = int(s)
+        row = {"floor": float(results[f"seed{s}_floor"]),
+               "true_median_alignment": float(results[f"seed{s}_true_median_alignment"])}
+        for m in METHOD_OPTIONS:
+            pre = f"seed{s}_{m}_"
+            names = [k[len(pre):] for k in results if k.startswith(pre)]
+            if not names:
+                continue
+            row[m] = {k: float(results[pre + k]) for k in names
+                      if k not in ("psi", "loss", "excess")}
+            row[m]["floor_at"] = None if row[m]["floor_at"] < 0 else int(row[m]["floor_at"])
+        rows[s] = row
+    return rows
+
+
+def generate_large(seeds=LARGE_SEEDS, config=None, points=400):
+    """:func:`generate` with :data:`LARGE_CONFIG`, then :func:`compact` (about 10 min of CPU per seed)."""
+    return compact(generate(seeds, dict(LARGE_CONFIG, **(config or {}))), points)
 
 
 def nearest_items(query, pool, k=5):
