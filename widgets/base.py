@@ -7,6 +7,7 @@ set ``panel.controls[name].value`` and read ``panel.fig`` / ``panel.state``.
 from __future__ import annotations
 
 import html
+import os
 import time
 
 import ipywidgets as W
@@ -15,6 +16,7 @@ import numpy as np
 
 from .style import figsize, presentation_on
 
+STATIC_ENV = "GAUGE_BOOK_STATIC"  # "1" while tools/export_html.py builds the static edition
 FLOOR = 1e-300  # log axes: losses that reach exactly zero are drawn at the floor, never as NaN
 CEILING = 1e100  # a run about to diverge can reach 1e273 first; log tick formatting overflows there
 
@@ -167,9 +169,23 @@ class Panel(W.VBox):
     def set_caption(self, text):
         self.caption.value = f"<div style='max-width:52em'>{text}</div>"
 
-    def _repr_png_(self):  # static editions and quick looks
+    def _repr_png_(self):
+        """A picture of the panel for the static edition (``make html``), else nothing.
+
+        Only when ``GAUGE_BOOK_STATIC=1`` (set by ``tools/export_html.py``): then any chunked runs
+        are finished first, so the picture shows the panel's result, not iteration 0. In a live
+        session this returns ``None``, so displaying a panel costs no extra full render.
+        """
+        if os.environ.get(STATIC_ENV) != "1":
+            return None
         import io
 
+        from .runner import ChunkedRuns
+
+        for value in list(vars(self).values()):
+            if isinstance(value, ChunkedRuns):
+                value.play.playing = False
+                value.run_to_end()
         buf = io.BytesIO()
         self.fig.savefig(buf, format="png")
         return buf.getvalue()

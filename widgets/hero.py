@@ -69,6 +69,7 @@ class OverviewPanel(Panel):
             ax.set_aspect("equal")
             ax.set_xlim(-1.6, 1.6)
             ax.set_ylim(-1.6, 1.6)
+            ax.locator_params(nbins=4)  # fewer tick labels: cheaper redraws
             ax.set_xlabel("z₁")
             ax.set_ylabel("z₂")
 
@@ -81,6 +82,9 @@ class OverviewPanel(Panel):
             s["gauge"]: gc.Run(self.model, Z0, s["gauge"], lr=s["lr"], k1=s["k1"], k2=10),
         }
         self.Z0 = Z0
+        shown = [self.loss_lines[m] for m in ("gd", s["gauge"])]
+        self.ax_loss.legend(shown, [line.get_label() for line in shown], loc="upper right",
+                            fontsize="small")
         self.runner.start(self.runs, s["steps"])
         self._draw()
 
@@ -96,7 +100,6 @@ class OverviewPanel(Panel):
                 set_line(line, np.arange(loss.size), positive(loss))
         self.ax_loss.set_xlim(0, max(s["steps"], 1))
         autoscale(self.ax_loss, x=False)
-        self.ax_loss.legend(loc="upper right", fontsize="small")
         for m, line in self.twist_lines.items():
             line.set_visible(m in self.runs)
             if m in self.runs:

@@ -39,12 +39,53 @@ def method_colour(method):
     return METHODS[method][1]
 
 
+# Projector mode: figures 1.2x larger (a 10-inch panel is 1200 px wide, so it fits a 1280-px
+# projector) with 1.5x larger fonts, and larger widget controls (ipywidgets' CSS variables).
+PRESENTATION_SCALE = 1.2
+PRESENTATION_FONT = 15.0
+PRESENTATION_CSS = """<style>
+:root, body {
+  --jp-widgets-font-size: 17px;
+  --jp-widgets-inline-height: 34px;
+  --jp-widgets-slider-handle-size: 20px;
+  --jp-widgets-slider-track-thickness: 6px;
+  --jp-widgets-progress-thickness: 24px;
+}
+.jupyter-widgets .widget-label, .jupyter-widgets .widget-readout, .jupyter-widgets .widget-html-content,
+.jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button { font-size: 17px; }
+/* the controls' fixed 260-px widths would squeeze the larger labels: size them to content */
+.jupyter-widgets.widget-inline-hbox:not(.widget-hprogress) { width: auto !important; max-width: none !important;
+  margin-right: 14px; }
+.jupyter-widgets.widget-hslider .slider-container { min-width: 170px; }
+.jupyter-widgets.widget-readout { min-width: 3.5em; }
+</style>"""
+
+
 def use_presentation_style(on=True):
-    """Switch every panel created afterwards to large fonts and figures (projector mode)."""
-    _STYLE.update(scale=1.45 if on else 1.0, font=15.0 if on else 10.0, presentation=bool(on))
+    """Switch every panel created afterwards to large fonts and figures (projector mode).
+
+    Figures grow by ``PRESENTATION_SCALE`` and fonts by 1.5x; when called in a running kernel
+    (a notebook, Voila), it also displays a ``<style>`` block that enlarges the controls.
+    ``use_presentation_style(False)`` switches back (for panels created afterwards).
+    """
+    _STYLE.update(scale=PRESENTATION_SCALE if on else 1.0, font=PRESENTATION_FONT if on else 10.0,
+                  presentation=bool(on))
     mpl.rcParams.update({"font.size": _STYLE["font"], "axes.titlesize": _STYLE["font"] * 1.1,
                          "axes.labelsize": _STYLE["font"], "legend.fontsize": _STYLE["font"] * 0.9,
                          "lines.linewidth": 2.2 if on else 1.5})
+    if on and _in_kernel():
+        from IPython.display import HTML, display
+
+        display(HTML(PRESENTATION_CSS))
+
+
+def _in_kernel():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def presentation_on():
