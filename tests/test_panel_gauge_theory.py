@@ -1,39 +1,12 @@
 """Chapter 05's panels (widgets/gauge_theory.py): every control changes the figure, extremes never
 raise or draw NaN, Reset restores the canonical setting, and the numbers the chapter states hold."""
-import re
 
 import widget_checks as wc  # noqa: I001  (selects the ipympl backend first)
 
-import ipywidgets as W
 import numpy as np
 import pytest
 
 from widgets import gauge_theory as G
-
-
-def _values(w):
-    """All values a control can take, or its two ends."""
-    if isinstance(w, (W.Dropdown, W.ToggleButtons)):
-        return [o[1] if isinstance(o, tuple) else o for o in w.options]
-    if isinstance(w, (W.IntSlider, W.FloatSlider)):
-        return [w.min, w.max]
-    if isinstance(w, W.FloatLogSlider):
-        return [10 ** w.min, 10 ** w.max]
-    return [0, 7, 2**31 - 1]  # seed box
-
-
-def _other_value(w):
-    return next(v for v in _values(w) if v != w.value)
-
-
-def _finite_data(fig):
-    """Cheap per-value check (no render): every artist's data is finite."""
-    for a in wc.artists(fig):
-        assert np.all(np.isfinite(wc.artist_data(a))), a
-
-
-def _text(panel):
-    return re.sub("<[^>]+>", "", panel.caption.value + " " + panel.status.value)
 
 
 FACTORIES = {
@@ -62,10 +35,10 @@ def test_every_control_changes_the_figure_and_reset_restores(panel):
         if isinstance(panel, G.GaugeTransformationPanel) and name in ("strength", "gauge_seed"):
             panel.controls["kind"].value = "random"
         before = wc.snapshot(panel.fig)
-        w.value = _other_value(w)
+        w.value = wc.other_value(w)
         assert panel.error is None, (name, panel.error)
         assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        _finite_data(panel.fig)
+        wc.assert_finite_data(panel.fig)
         panel.reset()
     assert panel.state == panel.defaults
     assert not wc.changed(default, wc.snapshot(panel.fig))
@@ -73,10 +46,10 @@ def test_every_control_changes_the_figure_and_reset_restores(panel):
 
 def test_extremes_never_raise_or_draw_nan(panel):
     for name, w in panel.controls.items():
-        for v in _values(w):
+        for v in wc.control_values(w):
             w.value = v
             assert panel.error is None, (name, v, panel.error)
-            _finite_data(panel.fig)
+            wc.assert_finite_data(panel.fig)
         wc.assert_finite(panel.fig)  # renders once per control, at its last extreme
     panel.reset()
 

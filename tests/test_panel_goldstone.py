@@ -1,51 +1,12 @@
 """Chapter 03's panels (widgets/goldstone.py): every control changes the figure, extremes never
 raise or draw NaN, diverging step sizes are labelled, Reset restores the canonical setting."""
-import re
 
 import widget_checks as wc  # noqa: I001  (selects the ipympl backend first)
 
-import ipywidgets as W
 import numpy as np
 import pytest
 
 from widgets import goldstone as G
-
-
-def _other_value(w):
-    """A value different from the control's current one."""
-    if isinstance(w, W.SelectionSlider):
-        opts = list(w.options)
-        return opts[-1] if w.value != opts[-1] else opts[0]
-    if isinstance(w, W.Dropdown):
-        vals = [o[1] if isinstance(o, tuple) else o for o in w.options]
-        return next(v for v in vals if v != w.value)
-    if isinstance(w, W.FloatLogSlider):
-        return 10 ** w.min if abs(np.log10(w.value) - w.min) > 0.5 else 10 ** w.max
-    if isinstance(w, (W.IntSlider, W.FloatSlider)):
-        return w.min if w.value != w.min else w.max
-    return w.value + 1  # seed
-
-
-def _extremes(w):
-    if isinstance(w, W.SelectionSlider):
-        return [w.options[0], w.options[-1]]
-    if isinstance(w, W.Dropdown):
-        return [o[1] if isinstance(o, tuple) else o for o in w.options]
-    if isinstance(w, W.FloatLogSlider):
-        return [10 ** w.min, 10 ** w.max]
-    if isinstance(w, (W.IntSlider, W.FloatSlider)):
-        return [w.min, w.max]
-    return [0, 2**31 - 1]
-
-
-def _finite_data(fig):
-    """The data half of widget_checks.assert_finite, without the (slow) full render."""
-    for a in wc.artists(fig):
-        assert np.all(np.isfinite(wc.artist_data(a))), f"{a.get_label()!r} has non-finite data"
-
-
-def _text(panel):
-    return re.sub("<[^>]+>", "", panel.caption.value + " " + panel.status.value)
 
 
 FACTORIES = {
@@ -74,10 +35,10 @@ def test_every_control_changes_the_figure_and_reset_restores(panel):
         if isinstance(panel, G.ModeDecayPanel) and name == "amplitude":
             panel.controls["init"].value = "twist"
         before = wc.snapshot(panel.fig)
-        w.value = _other_value(w)
+        w.value = wc.other_value(w)
         assert panel.error is None, (name, panel.error)
         assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        _finite_data(panel.fig)
+        wc.assert_finite_data(panel.fig)
         panel.reset()
     assert panel.state == panel.defaults
     assert not wc.changed(default, wc.snapshot(panel.fig))
@@ -85,10 +46,10 @@ def test_every_control_changes_the_figure_and_reset_restores(panel):
 
 def test_extremes_never_raise_or_draw_nan(panel):
     for name, w in panel.controls.items():
-        for v in _extremes(w):
+        for v in wc.control_values(w):
             w.value = v
             assert panel.error is None, (name, v, panel.error)
-            _finite_data(panel.fig)
+            wc.assert_finite_data(panel.fig)
         wc.assert_finite(panel.fig)  # renders too
         panel.reset()
 
@@ -96,7 +57,7 @@ def test_extremes_never_raise_or_draw_nan(panel):
 # --- panel-specific claims ----------------------------------------------------------------------
 def test_spectrum_exactly_one_zero_mode_and_branches():
     p = G.spectrum_panel(T=16, lam=1.0, radius=1.0)
-    assert "exactly 1 zero eigenvalue" in _text(p)
+    assert "exactly 1 zero eigenvalue" in wc.panel_text(p)
     b = p._branches(16, 1.0, 1.0)
     np.testing.assert_allclose(b.angular, G.gc.dispersion(16, 1.0), atol=1e-6)
     x, y = p.pts_rad.get_data()
@@ -123,16 +84,16 @@ def test_mode_decay_long_waves_linger_short_ones_vanish():
 def test_mode_decay_gaussian_start_anchors_theory_after_the_fast_phase():
     p = G.mode_decay_panel(init="random", amplitude=0.1, lr=0.05, iteration=0)
     assert not p.theory_pts.get_visible()
-    assert "nonlinear first phase" in _text(p)
+    assert "nonlinear first phase" in wc.panel_text(p)
     p.controls["iteration"].value = 1000
     assert p.theory_pts.get_visible()
-    assert "global rotation" in _text(p)
+    assert "global rotation" in wc.panel_text(p)
 
 
 def test_mode_decay_diverging_step_is_labelled():
     p = G.mode_decay_panel(T=16, lr=1.0, iteration=1000)
     assert p.error is None
-    assert "diverged at step" in _text(p)
+    assert "diverged at step" in wc.panel_text(p)
     wc.assert_finite(p.fig)
 
 
@@ -140,16 +101,16 @@ def test_mode_decay_aligned_start_has_no_twist():
     p = G.mode_decay_panel(init="aligned", iteration=100)
     heights = np.array([r.get_height() for r in p.bars if r.get_visible()])
     assert heights.max() < 1e-9
-    assert "no twist at all" in _text(p)
+    assert "no twist at all" in wc.panel_text(p)
 
 
 def test_decay_rates_within_a_tenth_of_a_percent():
     p = G.decay_rate_panel(T=32, lam=1.0, lr=0.1, amplitude=0.01)
     r = p._rates(p.state)
     assert r.max_relative_error < 1e-3
-    assert "better than 0.1 %" in _text(p)
+    assert "better than 0.1 %" in wc.panel_text(p)
     p.controls["lr"].value = 1.0  # far beyond the stability limit
-    assert p.error is None and "diverged" in _text(p)
+    assert p.error is None and "diverged" in wc.panel_text(p)
     wc.assert_finite(p.fig)
 
 
@@ -158,7 +119,7 @@ def test_untwist_slope_close_to_two_and_methods_labelled():
     res = p._scaling(1.0, 0.1)
     assert res.slope == pytest.approx(2.0, abs=0.15)
     np.testing.assert_array_equal(res.T[res.simulated], [8, 16])
-    assert "Counted by running GD" in _text(p) and "per-step factor" in _text(p)
+    assert "Counted by running GD" in wc.panel_text(p) and "per-step factor" in wc.panel_text(p)
     p.controls["lr"].value = 10 ** p.controls["lr"].max  # 0.5: unstable
-    assert p.error is None and "diverged" in _text(p)
+    assert p.error is None and "diverged" in wc.panel_text(p)
     wc.assert_finite(p.fig)

@@ -70,3 +70,42 @@ def assert_finite(fig):
 def texts(fig):
     """All visible text of a figure (titles, labels, annotations), joined."""
     return " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible())
+
+
+def control_values(w):
+    """Values worth visiting on one control: every option of a choice, both ends of a slider,
+    a few seeds for a seed box."""
+    import ipywidgets as W
+
+    if isinstance(w, W.SelectionSlider):
+        return [w.options[0], w.options[-1]]
+    if isinstance(w, (W.Dropdown, W.ToggleButtons, W.RadioButtons)):
+        return [o[1] if isinstance(o, tuple) else o for o in w.options]
+    if isinstance(w, W.FloatLogSlider):
+        return [w.base ** w.min, w.base ** w.max]
+    if isinstance(w, (W.IntSlider, W.FloatSlider)):
+        return [w.min, w.max]
+    return [0, 7, 2**31 - 1]  # seed box
+
+
+def other_value(w):
+    """A value of ``w`` different from its current one (the far end for a slider)."""
+    import ipywidgets as W
+
+    if isinstance(w, W.FloatLogSlider):
+        return w.base ** w.min if abs(np.log(w.value) / np.log(w.base) - w.min) > 0.5 \
+            else w.base ** w.max
+    return next(v for v in control_values(w) if v != w.value)
+
+
+def assert_finite_data(fig):
+    """The data half of :func:`assert_finite`, without the (slow) full render."""
+    for a in artists(fig):
+        assert np.all(np.isfinite(artist_data(a))), f"{a.get_label()!r} has non-finite data"
+
+
+def panel_text(panel):
+    """Caption and status line of a panel as plain text."""
+    import re
+
+    return re.sub("<[^>]+>", "", panel.caption.value + " " + panel.status.value)
