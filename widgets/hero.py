@@ -49,6 +49,7 @@ class OverviewPanel(Panel):
         self.loss_lines = {m: ax.plot([], [], color=method_colour(m), label=method_label(m))[0]
                            for m in ("gd", "gauge", "goldstone")}
         ax.set_yscale("log")
+        ax.locator_params(axis="x", nbins=4)
         ax.set_xlabel("iteration")
         ax.set_ylabel("loss L(Z)")
         ax.set_title("loss")
@@ -58,6 +59,7 @@ class OverviewPanel(Panel):
         self.twist_start = ax.plot([], [], ":", color=OKABE_ITO["grey"], label="at the start")[0]
         ax.set_xlabel("time step t")
         ax.set_ylabel("twist θ_t − θ_0 (rad)")
+        ax.locator_params(nbins=4)  # few tick labels: ipympl re-renders every text on each redraw
         ax.set_title("twist profile now")
         ax.legend(loc="upper right", fontsize="small")
         circle = np.linspace(0, 2 * np.pi, 200)
@@ -69,8 +71,9 @@ class OverviewPanel(Panel):
             ax.set_aspect("equal")
             ax.set_xlim(-1.6, 1.6)
             ax.set_ylim(-1.6, 1.6)
-            ax.locator_params(nbins=4)  # fewer tick labels: cheaper redraws
-            ax.set_xlabel("z₁")
+            ax.set_xticks([])  # the grey unit circle gives the scale; tick labels cost redraw time
+            ax.set_yticks([])
+            ax.set_xlabel("z₁ (grey: the unit circle)")
             ax.set_ylabel("z₂")
 
     def update(self, changed=None):
