@@ -32,11 +32,6 @@ def _finish(panel, n=150):
     panel._draw()
 
 
-def _finite(fig):
-    """No artist carries NaN or inf (cheap; ``wc.assert_finite`` also renders the figure)."""
-    for a in wc.artists(fig):
-        assert np.all(np.isfinite(wc.artist_data(a))), a
-
 
 def _other(widget):
     """A different valid value for a control."""
@@ -87,7 +82,7 @@ def test_phase_panel_every_control_changes_the_figure(phase_panel, name):
     _note(p, name)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
-    _finite(p.fig)
+    wc.assert_finite_data(p.fig)
     p.reset()
 
 
@@ -100,7 +95,7 @@ def test_phase_panel_extremes(phase_panel):
             for v in _extremes(w):
                 p.set(model=model, **{name: v})
                 assert p.error is None, (model, name, v, p.error)
-                _finite(p.fig)
+                wc.assert_finite_data(p.fig)
             p.reset()
     p.set(model="xy", step_scale=100.0, k2=50, step=50)  # far beyond s = T/2: runs away
     assert p.error is None and p.trace.diverged_at is not None
@@ -152,7 +147,7 @@ def test_knobs_panel_every_control_changes_the_figure(knobs_panel, name):
         _finish(p)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
-    _finite(p.fig)
+    wc.assert_finite_data(p.fig)
     p.reset()
 
 
@@ -172,7 +167,7 @@ def test_knobs_panel_extremes_never_draw_nan(knobs_panel):
             p.set(**{name: v})
             _finish(p, 100)
             assert p.error is None, (name, v, p.error)
-            _finite(p.fig)
+            wc.assert_finite_data(p.fig)
         p.reset()
     wc.assert_finite(p.fig)
 
@@ -220,7 +215,7 @@ def test_replica_panel_every_control_changes_the_figure(rep_panel, name):
         _finish(p)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
-    _finite(p.fig)
+    wc.assert_finite_data(p.fig)
     p.reset()
 
 
@@ -236,7 +231,7 @@ def test_replica_panel_snapshot_not_reached_is_labelled(rep_panel):
         p.controls[key].value = v
         _finish(p, 100)
         assert p.error is None
-        _finite(p.fig)
+        wc.assert_finite_data(p.fig)
     wc.assert_finite(p.fig)
     p.reset()
 

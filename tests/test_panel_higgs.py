@@ -9,10 +9,6 @@ import pytest
 from widgets import higgs as H
 
 
-def _finite_data(fig):
-    for a in wc.artists(fig):
-        assert np.all(np.isfinite(wc.artist_data(a))), a
-
 
 @pytest.fixture(scope="module")
 def spectrum():
@@ -56,7 +52,7 @@ def test_spectrum_extremes(spectrum):
         for lam in (0.01, 100.0):
             spectrum.set(T=T, lam=lam)
             assert spectrum.error is None, (T, lam, spectrum.error)
-            _finite_data(spectrum.fig)
+            wc.assert_finite_data(spectrum.fig)
             # gapless before (kappa ~ 4T^2/pi^2, any lam), flat after
             assert spectrum.kappa["sym"] == pytest.approx(4 * T * T / np.pi ** 2, rel=0.25)
             assert spectrum.kappa["pre"] == pytest.approx(1.0, abs=1e-8)
@@ -108,7 +104,7 @@ def test_convergence_new_lambda_runs_in_chunks_then_caches(convergence):
     convergence.controls["lam"].value = 10.0  # from the cache now
     assert not convergence.runner.play.playing
     assert not wc.changed(after, wc.snapshot(convergence.fig))
-    _finite_data(convergence.fig)
+    wc.assert_finite_data(convergence.fig)
 
 
 def test_convergence_extremes_and_reset(convergence):

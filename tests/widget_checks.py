@@ -109,3 +109,37 @@ def panel_text(panel):
     import re
 
     return re.sub("<[^>]+>", "", panel.caption.value + " " + panel.status.value)
+
+
+def check_every_control_changes_figure(panel, prepare=None):
+    """Each control, moved away from the default, changes the figure's data (no error, nothing
+    non-finite); Reset then restores the defaults and the default figure.
+
+    ``prepare(panel, name)`` may set other controls first (for a control that only matters in
+    some setting).
+    """
+    panel.reset()
+    default = snapshot(panel.fig)
+    for name, w in panel.controls.items():
+        if prepare is not None:
+            prepare(panel, name)
+        before = snapshot(panel.fig)
+        w.value = other_value(w)
+        assert panel.error is None, (name, panel.error)
+        assert changed(before, snapshot(panel.fig)), f"control {name} changed nothing"
+        assert_finite_data(panel.fig)
+        panel.reset()
+    assert panel.state == panel.defaults
+    assert not changed(default, snapshot(panel.fig))
+
+
+def check_extremes(panel):
+    """Every control at each of its :func:`control_values`: no error escapes, no non-finite
+    data; the figure is rendered once per control (at its last value)."""
+    for name, w in panel.controls.items():
+        for v in control_values(w):
+            w.value = v
+            assert panel.error is None, (name, v, panel.error)
+            assert_finite_data(panel.fig)
+        assert_finite(panel.fig)
+        panel.reset()
