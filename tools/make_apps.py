@@ -22,8 +22,8 @@ Each app notebook is a title cell and one code cell::
     spectrum_panel(T=64)
 
 Voila shows only the outputs (sources are stripped), in large type for a projector.
-Notebooks are written like tools/clear_notebooks.py writes them (outputs cleared, fixed cell ids,
-nbformat's JSON layout), so regenerating an unchanged registry changes nothing.
+Notebooks are written the way nbstripout leaves them (outputs cleared, fixed cell ids, nbformat's
+JSON layout), so regenerating an unchanged registry changes nothing.
 """
 from __future__ import annotations
 
@@ -43,10 +43,17 @@ CHAPTER_RE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 TITLE_RE = re.compile(r"^#\s+(\d\d)\s*[·.:\-–—]\s*(.+?)\s*$", re.M)
 
 # Voila flags shared by `make present` and the browser tests (docs/classroom.md explains them):
-# jupytext's JupyterLab extension breaks Voila 0.5's module federation (console error
+# the `gauge` template (share/jupyter/voila/templates/gauge/, found through JUPYTER_PATH, see
+# voila_env) is Voila's `lab` template without its Font Awesome links to a CDN, so the apps need
+# no network; the classic (Jinja) landing page lists the apps without loading the JupyterLab
+# extensions, which log errors on a page that has no kernel; jupytext's JupyterLab extension breaks Voila 0.5's module federation (console error
 # RUNTIME-012), and progressive rendering avoids the "Executing x of y" hang of
 # voila #1322/#1395/#1428 (rare with ipympl, but a hung projector is the worst case).
+JUPYTER_DATA = ROOT / "share" / "jupyter"
+VOILA_TEMPLATE = "gauge"
 VOILA_FLAGS = [
+    f"--VoilaConfiguration.template={VOILA_TEMPLATE}",
+    "--VoilaConfiguration.classic_tree=True",
     "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
     "--VoilaConfiguration.progressive_rendering=True",
     "--VoilaConfiguration.show_tracebacks=True",
@@ -124,7 +131,7 @@ def _lines(text):
 
 
 def dumps(nb):
-    """nbformat's on-disk layout (same as tools/clear_notebooks.py)."""
+    """nbformat's on-disk layout (what nbformat.write and nbstripout produce)."""
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False, separators=(",", ": ")) + "\n"
 
 
@@ -243,6 +250,14 @@ def voila_command(target, port=None, open_browser=True, extra=()):
     return cmd + list(extra)
 
 
+def voila_env(env=None):
+    """``env`` (default: this process's environment) with the book's ``share/jupyter`` first on
+    ``JUPYTER_PATH``, where Voila finds the ``gauge`` template."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")]))
+    return env
+
+
 def resolve_chapter(chapter, chapters):
     key = f"{int(chapter):02d}" if str(chapter).isdigit() else str(chapter)
     if key not in chapters:
@@ -261,7 +276,7 @@ def serve(chapter, port, open_browser, extra):
     cmd = voila_command(target, port, open_browser, extra)
     print("+", " ".join(cmd), f"(in {APPS.relative_to(ROOT)}/)", flush=True)
     os.chdir(APPS)
-    os.execv(cmd[0], cmd)
+    os.execve(cmd[0], cmd, voila_env())
 
 
 def main(argv=None):

@@ -1,8 +1,9 @@
 """Helpers shared by the browser tests and ``benchmarks/browser_latency.py``.
 
 Starts JupyterLab and Voila on a free loopback port, stops them (and their kernels) for sure,
-launches Debian's Chromium through Playwright with every non-loopback request blocked, and
-knows the selectors and waits that make JupyterLab and Voila pages reliable to drive.
+launches Debian's Chromium through Playwright with every non-loopback request blocked, records
+every console error and failed request of a page, and knows the selectors and waits that make
+JupyterLab and Voila pages reliable to drive.
 
 Nothing here imports pytest, so the benchmark can use it as a plain module.
 """
@@ -40,8 +41,13 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 VIEWPORT = {"width": 1400, "height": 1000}
+LAPTOP = {"width": 1440, "height": 900}  # the reader's laptop screen of tests/browser/test_layout.py
+# The JupyterLab settings the book ships (share/jupyter/lab/settings/overrides.d/), which `make lab`
+# installs into .venv; the test servers read them from the checkout.
+LAB_APP_SETTINGS = ROOT / "share" / "jupyter" / "lab" / "settings"
 
-# JupyterLab: no "get notified about Jupyter news?" toast over the widgets.
+# JupyterLab user settings of the test servers: no "get notified about Jupyter news?" toast over the
+# widgets even without the shipped overrides (test_offline.py checks the shipped ones alone).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
         {"fetchNews": "false", "checkForUpdates": False},
@@ -203,10 +209,11 @@ def _spawn(kind, cmd, workdir, env, log_path):
         log.close()
 
 
-def _jupyter_env(tmp):
+def _jupyter_env(tmp, user_settings=None):
     env = dict(os.environ)
     settings = tmp / "lab-settings"
-    for rel, value in LAB_SETTINGS.items():
+    settings.mkdir(parents=True, exist_ok=True)
+    for rel, value in (LAB_SETTINGS if user_settings is None else user_settings).items():
         f = settings / rel
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(value))
@@ -220,12 +227,14 @@ def _jupyter_env(tmp):
     return env
 
 
-def start_lab(tmp, sources=None, timeout=90):
+def start_lab(tmp, sources=None, timeout=90, user_settings=None):
     """JupyterLab on a free loopback port with a random token, serving a copy of book/.
 
     ``sources`` are the notebooks to copy (default: every book/*.ipynb); the rest of book/
     (data files) is copied too, into ``tmp/book``, so that Run All and autosave never touch
-    the checkout.
+    the checkout. JupyterLab reads the book's shipped settings overrides (``LAB_APP_SETTINGS``)
+    and a fresh user-settings directory holding ``user_settings`` (default ``LAB_SETTINGS``;
+    ``{}`` for a first start with nothing but the shipped overrides).
     """
     tmp = Path(tmp)
     workdir = tmp / "book"
@@ -238,10 +247,10 @@ def start_lab(tmp, sources=None, timeout=90):
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.token={token}", "--ServerApp.password=", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={workdir}", "--LabApp.news_url=None",
-           "--ServerApp.open_browser=False"]
+           f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}", "--ServerApp.open_browser=False"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
-    proc = _spawn("jupyterlab", cmd, workdir, _jupyter_env(tmp), tmp / "lab.log")
+    proc = _spawn("jupyterlab", cmd, workdir, _jupyter_env(tmp, user_settings), tmp / "lab.log")
     server = Server("jupyterlab", proc, port, token, workdir, tmp / "lab.log")
     try:
         _wait_ready(server, "/api/status", timeout)
@@ -261,7 +270,7 @@ def start_voila(tmp, target=APPS, timeout=90):
     cmd = make_apps.voila_command(target.name if target.is_file() else ".", port,
                                   open_browser=False, extra=["--Voila.ip=127.0.0.1", f"--Voila.token={token}",
                                "--ServerApp.port_retries=0"])
-    proc = _spawn("voila", cmd, workdir, _jupyter_env(tmp), tmp / "voila.log")
+    proc = _spawn("voila", cmd, workdir, make_apps.voila_env(_jupyter_env(tmp)), tmp / "voila.log")
     server = Server("voila", proc, port, token, workdir, tmp / "voila.log")
     try:
         _wait_ready(server, "/", timeout)
@@ -290,19 +299,17 @@ def close_browser(ctx):
         shutil.rmtree(user_data, ignore_errors=True)
 
 
-FONT_AWESOME = re.compile(r"font-?awesome", re.I)
-
-
 class Guard:
-    """Blocks every request that does not go to loopback; answers Font Awesome with empty CSS.
+    """Blocks every request that does not go to loopback (``data:``/``blob:`` URLs pass).
 
-    Installed on a browser context. ``blocked`` lists the URLs that were refused, ``stubbed``
-    the Font Awesome requests answered locally.
+    Installed on a browser context. ``blocked`` lists the URLs that were refused. Nothing is
+    stubbed: a page that asks for anything outside 127.0.0.1 gets a failed request, which
+    ``ConsoleLog.problems`` reports.
     """
 
     def __init__(self):
         self.blocked = []
-        self.stubbed = []
+        self.stubbed = []  # kept for callers of the former Font Awesome stub; always empty
 
     def install(self, ctx):
         ctx.route("**/*", self._handle)
@@ -313,17 +320,20 @@ class Guard:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme in ("data", "blob", "file") or parts.hostname in LOOPBACK_HOSTS:
             route.continue_()
-        elif FONT_AWESOME.search(url):
-            self.stubbed.append(url)
-            route.fulfill(status=200, content_type="text/css",
-                          body="/* Font Awesome stub: the tests never leave loopback */")
         else:
             self.blocked.append(url)
             route.abort("blockedbyclient")
 
 
 class ConsoleLog:
-    """Collects console errors and uncaught page errors of one page."""
+    """Collects the console errors, uncaught page errors and failed requests of one page.
+
+    ``errors``: console errors and page errors (a request refused by the Guard is listed under
+    ``failed`` instead). ``failed``: requests that failed (refused by the Guard, network errors)
+    or were answered with HTTP >= 400; requests cancelled by a navigation (``net::ERR_ABORTED``)
+    are not failures. ``problems()`` is both; ``assert_clean()`` fails on any and marks the page as
+    checked (the ``page`` fixture checks unchecked pages of passing tests itself).
+    """
 
     IGNORE = (
         # Voila 0.5.13 ships JupyterLab 4.2 core; extensions built for 4.6 warn (not errors)
@@ -332,9 +342,13 @@ class ConsoleLog:
 
     def __init__(self, page, guard=None):
         self.errors = []
+        self.failed = []
         self.guard = guard
+        self.checked = False
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
 
     def _console(self, msg):
         if msg.type != "error":
@@ -345,9 +359,33 @@ class ConsoleLog:
         loc = (msg.location or {}).get("url", "")
         if "ERR_BLOCKED_BY_CLIENT" in text or (
                 self.guard and loc and any(loc == u for u in self.guard.blocked)):
-            # a request refused by the Guard: reported through guard.blocked instead
-            return
+            return  # a request refused by the Guard: listed in `failed`
+        if text.startswith("Failed to load resource: the server responded with a status of"):
+            return  # an HTTP error: listed in `failed` with its URL
         self.errors.append(f"console.error: {text} ({loc})")
+
+    def _request_failed(self, request):
+        failure = request.failure or ""
+        if "ERR_ABORTED" in failure:
+            return  # cancelled by a navigation or a closed page, not a network failure
+        self.failed.append(f"request failed: {request.method} {request.url} ({failure})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def clear(self):
+        self.errors.clear()
+        self.failed.clear()
+
+    def problems(self):
+        return self.errors + self.failed
+
+    def assert_clean(self, what="page"):
+        self.checked = True
+        problems = self.problems()
+        assert not problems, f"{what}: {len(problems)} console error(s) / failed request(s):\n" + \
+            "\n".join(problems)
 
 
 # --- in-page JavaScript ----------------------------------------------------------------------------

@@ -5,14 +5,17 @@ Chromium (or the Python package playwright) is missing, so ``pytest tests`` stay
 machine without a browser.
 
 * ``browser``: one headless Chromium for the session (fresh temp user-data-dir), with every
-  request that does not go to 127.0.0.1/localhost aborted and Font Awesome's CDN answered
-  locally (``browserkit.Guard``).
+  request that does not go to 127.0.0.1/localhost aborted (``browserkit.Guard``; nothing is
+  stubbed, so the pages must work offline).
 * ``lab_server`` / ``voila_server``: one server per test module on a free loopback port with a
   random token, over a temp copy of book/ (JupyterLab) or apps/ (Voila); always stopped
   (SIGTERM to the process group, SIGKILL after 15 s, leftover kernels killed), even on failure.
-* ``page``: a new tab per test with its console errors collected (``page.console``); on failure a
-  full-page screenshot lands in $GAUGE_BOOK_SHOTS (default screenshots/). Kernels started by
-  the test are shut down afterwards.
+* ``page``: a new tab per test with its console errors and failed requests collected
+  (``page.console``, a ``browserkit.ConsoleLog``). A test that passes fails after all (at
+  teardown) if its page logged any console error or failed request, or asked for anything
+  outside loopback, unless the test checked them itself (``page.console.assert_clean()``). On
+  failure a full-page screenshot lands in $GAUGE_BOOK_SHOTS (default screenshots/). Kernels
+  started by the test are shut down afterwards.
 """
 from __future__ import annotations
 
@@ -93,11 +96,13 @@ def voila_server(tmp_path_factory):
 
 @pytest.fixture
 def page(request, browser):
-    """A fresh tab; ``page.console.errors`` lists console errors, ``page.guard`` the Guard."""
+    """A fresh tab; ``page.console`` collects console errors and failed requests, ``page.guard``
+    is the Guard. Any of them fails a test that passed and did not check them itself."""
     tab = browser.new_page()
     tab.console = bk.ConsoleLog(tab, browser.gauge_guard)
     tab.guard = browser.gauge_guard
     blocked_before = len(browser.gauge_guard.blocked)
+    problems = []
     try:
         yield tab
     finally:
@@ -106,10 +111,16 @@ def page(request, browser):
             with contextlib.suppress(Exception):
                 name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
                 tab.screenshot(path=str(bk.shots_dir() / f"FAILED-{name}.png"), full_page=True)
+        new_blocked = browser.gauge_guard.blocked[blocked_before:]
+        if rep is not None and rep.passed and not tab.console.checked:
+            problems = tab.console.problems() + [f"blocked (not loopback): {u}" for u in new_blocked
+                                                 if not any(u in f for f in tab.console.failed)]
         with contextlib.suppress(Exception):
             tab.close()
         if "lab_server" in request.fixturenames:  # Voila ends a kernel when its page closes
             request.getfixturevalue("lab_server").shutdown_kernels()
-        new_blocked = browser.gauge_guard.blocked[blocked_before:]
         if new_blocked:
             print(f"blocked non-loopback requests: {new_blocked}")
+    if problems:
+        pytest.fail(f"{request.node.name}: the page logged {len(problems)} console error(s) / "
+                    "failed request(s):\n" + "\n".join(problems), pytrace=False)
