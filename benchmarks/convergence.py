@@ -1,13 +1,12 @@
 #!/usr/bin/env python
 """Iterations and seconds to converge: GD, Adam, Goldstone-GD and the exact gauge step.
 
-Model: the Mexican-hat chain ``MexicanHatChain(T, lam, d=2, N=1)`` (digest §7.1, Toy A), whose
-minimum loss is 0. Each run starts from the same random configuration (seed 0, entries N(0, 0.5^2))
+Model: the Mexican-hat chain ``MexicanHatChain(T, lam, d=2, N=1)``, whose minimum loss is 0. Each run starts from the same random configuration (seed 0, entries N(0, 0.5^2))
 and stops at a relative loss gap of 1e-6, ``gc.iterations_to_converge(loss, 0.0, 1e-6)``.
 
 Step sizes: GD and the inner GD steps of "goldstone" and "gauge" use ``lr = c / (8 r^2 + 4 lam)``
 with ``c = 1`` and ``r = 1`` (8 r^2 is the radial curvature at the minimum, 4 lam the largest
-coupling eigenvalue: the digest's eta); Adam uses ``lr = 0.01``. Goldstone-GD and the gauge method
+coupling eigenvalue: half the stability limit of GD); Adam uses ``lr = 0.01``. Goldstone-GD and the gauge method
 use P1 §5.1's schedule ``k1 = 50, k2 = 10`` (Goldstone-GD: 0.25 x P1 Eq. 17, exact exp update,
 warm-started gauge fields). Runs that do not converge within the iteration cap print ">cap".
 
@@ -27,6 +26,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 
 import gauge_core as gc  # noqa: E402
+from gauge_core.experiments import run_to_tolerance as _run_to_tolerance  # noqa: E402
 
 METHODS = ("gd", "adam", "goldstone", "gauge")
 TOL = 1e-6
@@ -41,19 +41,9 @@ def gd_lr(lam, radius=1.0):
 
 
 def run_to_tolerance(model, Z0, method, cap, **options):
-    """Advance in growing chunks until the relative loss gap reaches TOL or ``cap`` iterations.
-
-    Returns ``(iterations or None, seconds, diverged)``.
-    """
-    run = gc.Run(model, Z0, method, **options)
-    while run.iteration < cap and not run.diverged:
-        run.advance(min(cap - run.iteration, max(1000, run.iteration // 2)))
-        res = run.result()
-        k = gc.iterations_to_converge(res.loss, 0.0, TOL)
-        if k is not None:
-            return k, float(res.time[k]), False
-    res = run.result()
-    return None, float(res.time[-1]), res.diverged
+    """Iterations to a relative loss gap of TOL (or ``None`` after ``cap``), seconds, diverged
+    (:func:`gauge_core.experiments.run_to_tolerance`)."""
+    return _run_to_tolerance(model, Z0, method, cap, tol=TOL, **options)
 
 
 def main(argv=None):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Cost of the gauge phases relative to the ordinary optimiser steps (P1 Table 1, design.md §3).
+"""Cost of the gauge phases relative to the ordinary optimiser steps (P1 Table 1).
 
 For ``MexicanHatChain(T=100, lam=1, d=10, N)`` with N in {100, 1000, 10000}, times
 
@@ -10,7 +10,10 @@ For ``MexicanHatChain(T=100, lam=1, d=10, N)`` with N in {100, 1000, 10000}, tim
 
 and reports each gauge phase as a percentage of the 50 GD steps (the per-phase overhead of the
 "gauge" and "goldstone" methods with k1 = 50). Also reports the time of one GD step at
-T = 100, d = 10, N = 2000. Best of several repeats; wall-clock seconds on this machine.
+T = 100, d = 10, N = 2000, and the bookkeeping of ``gc.Run`` itself: iterations per second of
+plain GD on ``MexicanHatChain(64, 1)`` inside ``Run`` against a bare loop
+``Z -= lr * model.evaluate(Z)[2]`` (CPU seconds, so that other jobs on the machine matter less).
+Best of several repeats.
 
     python benchmarks/gauge_overhead.py           # N up to 10000 (~1 minute)
     python benchmarks/gauge_overhead.py --quick   # N up to 1000
@@ -58,6 +61,27 @@ def time_gd_steps(model, Z0, steps, repeats):
     return min(go() for _ in range(repeats))
 
 
+def run_overhead(steps=20_000, repeats=5):
+    """Iterations per CPU second of GD inside ``gc.Run`` and in a bare loop (best of repeats)."""
+    model = gc.MexicanHatChain(64, 1.0)
+    Z0 = model.random_init(0)
+
+    def inside():
+        run = gc.Run(model, Z0, "gd", lr=0.05)
+        t0 = time.process_time()
+        run.advance(steps)
+        return steps / (time.process_time() - t0)
+
+    def bare():
+        Z = Z0.copy()
+        t0 = time.process_time()
+        for _ in range(steps):
+            Z = Z - 0.05 * model.evaluate(Z)[2]
+        return steps / (time.process_time() - t0)
+
+    return max(inside() for _ in range(repeats)), max(bare() for _ in range(repeats))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N in {100, 1000} only")
@@ -86,6 +110,10 @@ def main(argv=None):
     per_step = time_gd_steps(model, Z0, 20, 3) / 20
     print(f"\nOne GD step at T={T}, d={D}, N=2000: {1e3 * per_step:.2f} ms "
           f"(best of 3 runs of 20 steps)")
+    inside, bare = run_overhead()
+    print(f"GD on MexicanHatChain(64, 1) inside gc.Run: {inside:,.0f} iterations per CPU second; "
+          f"bare loop: {bare:,.0f} (Run's bookkeeping: {1e6 * (1 / inside - 1 / bare):.1f} us "
+          f"per iteration)")
     print(f"Total benchmark time: {time.perf_counter() - t_start:.1f} s")
 
 

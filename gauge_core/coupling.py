@@ -3,7 +3,9 @@
 The coupling (P1 Eq. 6, P2 Eq. 2) is ``psi(Z) = lam/2 * sum_e w_e ||Z_b - Z_a||^2`` over the edges
 ``e = (a, b)`` of a chain ``(t, t+1)``, optionally closed into a ring by the edge ``(T-1, 0)``.
 Its Hessian in time-step space is the weighted graph Laplacian ``L = D - A`` (P1 Eq. 7), whose
-spectrum on an unweighted chain is the Goldstone dispersion relation (P2 Fig. 1b).
+spectrum on an unweighted chain is the Goldstone dispersion relation (P2 Fig. 1b,
+:func:`gauge_core.dispersion`). Irregular time gaps enter as edge weights
+(:func:`edge_gaps_to_weights`).
 """
 from __future__ import annotations
 
@@ -49,31 +51,6 @@ def chain_laplacian(T, lam, weights=None, ring=False):
     np.add.at(L, (b, a), -lam * w)
     L[np.diag_indices(T)] = -L.sum(axis=1)
     return L
-
-
-def dispersion(T, lam):
-    """Eigenvalues ``h_nu = lam * (2 - 2 cos(pi nu / T))``, ``nu = 0..T-1``, of the chain Laplacian.
-
-    This is the dispersion relation of the Goldstone modes (P2 §2.2, Fig. 1b; P1 §3.3). ``h_0 = 0`` is
-    the global rotation; ``h_1 = 2 lam (1 - cos(pi/T)) ~ lam pi^2 / T^2`` is the gap that closes as
-    ``T`` grows.
-
-    Parameters
-    ----------
-    T : int
-        Number of time steps, ``T >= 2``.
-    lam : float
-        Coupling strength, ``lam >= 0``.
-
-    Returns
-    -------
-    numpy.ndarray of shape (T,)
-        Sorted ascending.
-    """
-    T = check_int("T", T, minimum=2)
-    lam = check_float("lam", lam, minimum=0.0)
-    nu = np.arange(T)
-    return lam * (2.0 - 2.0 * np.cos(np.pi * nu / T))
 
 
 def edges(T, ring=False):
@@ -133,6 +110,12 @@ class Coupling:
             return Z[self.b] - Z[self.a]
         return Z[1:] - Z[:-1]
 
+    def link_costs(self, Z):
+        """The coupling of each edge, ``lam/2 w_e ||Z_b - Z_a||^2``, shape ``(E,)``; they sum to
+        ``psi(Z)`` (a reflection domain wall is one expensive link)."""
+        D = self.differences(self.check_Z(Z))
+        return 0.5 * self.edge_strength * np.einsum("edn,edn->e", D, D)
+
     def scatter(self, per_edge, at="b"):
         """Sum per-edge arrays (shape ``(E, ...)``) onto the time steps ``a`` or ``b`` of each edge."""
         out = np.zeros((self.T,) + per_edge.shape[1:])
@@ -186,6 +169,32 @@ class Coupling:
             g[:-1] -= D
             g[1:] += D
         return value
+
+
+def check_coupling(coupling, name="coupling"):
+    """Refuse anything that is not a :class:`Coupling` (TypeError naming the parameter)."""
+    if not isinstance(coupling, Coupling):
+        raise TypeError(f"{name} must be a gauge_core.Coupling, got {type(coupling).__name__}")
+    return coupling
+
+
+def edge_gaps_to_weights(gaps):
+    """Edge weights ``w_t = 1 / gap_t`` for observations at irregular times.
+
+    A Brownian-motion (random-walk) prior with diffusion constant ``D`` has increments of variance
+    ``D * gap_t`` between observations ``gap_t`` apart, so its negative log-density is
+    ``sum_t ||Z_{t+1} - Z_t||^2 / (2 D gap_t)``: the coupling ``psi`` with ``lam = 1 / D`` and
+    weights ``1 / gap_t`` (pass them to :func:`chain_laplacian` or :class:`Coupling`).
+
+    Parameters
+    ----------
+    gaps : array_like of shape (T-1,)
+        Positive time differences between consecutive observations.
+    """
+    gaps = check_array("gaps", gaps, ndim=1)
+    if np.any(gaps <= 0):
+        raise ValueError("gaps must be strictly positive")
+    return 1.0 / gaps
 
 
 @lru_cache(maxsize=64)

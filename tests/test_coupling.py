@@ -41,13 +41,13 @@ def test_dispersion_shape_and_limits():
 @pytest.mark.parametrize("T", [30, 50, 100, 1000])
 @pytest.mark.parametrize("lam", [0.1, 1.0, 10.0])
 def test_gap_closes_as_lam_pi2_over_T2(T, lam):
-    """P1 §3.3 (de Abreu 2007) / digest §7.5: h_1 T^2 / (lam pi^2) is within 1 % of 1 for T >= 30."""
+    """P1 §3.3 (de Abreu 2007): h_1 T^2 / (lam pi^2) is within 1 % of 1 for T >= 30."""
     h1 = gc.dispersion(T, lam)[1]
     assert abs(h1 * T ** 2 / (lam * np.pi ** 2) - 1) < 0.01
 
 
 def test_gap_approximation_is_not_yet_good_at_small_T():
-    """Digest §2.2: lam pi^2/T^2 is only the large-T form of h_1; at T = 8 it is off by > 1 %."""
+    """lam pi^2/T^2 is only the large-T form of h_1; at T = 8 it is off by > 1 %."""
     h1 = gc.dispersion(8, 1.0)[1]
     assert abs(h1 * 64 / np.pi ** 2 - 1) > 0.01
 
@@ -74,7 +74,7 @@ def test_weighted_laplacian_rows_sum_to_zero_and_symmetric(ring, rng):
 
 @pytest.mark.parametrize("T", [3, 4, 10, 31])
 def test_ring_spectrum(T):
-    """Periodic chain (design.md §3): the ring Laplacian's spectrum is lam (2 - 2 cos(2 pi k / T))."""
+    """Periodic chain: the ring Laplacian's spectrum is lam (2 - 2 cos(2 pi k / T))."""
     lam = 0.8
     eig = np.linalg.eigvalsh(gc.chain_laplacian(T, lam, ring=True))
     k = np.arange(T)
@@ -125,7 +125,7 @@ def test_coupling_value_explicit_sum(rng):
 
 
 def test_ring_differences_include_closing_edge(rng):
-    """design.md §1: on a ring the edge (T-1, 0) is coupled too."""
+    """On a ring the edge (T-1, 0) is coupled too."""
     Z = rng.standard_normal((5, 2, 2))
     c = gc.Coupling(5, 1.0, ring=True)
     D = c.differences(Z)

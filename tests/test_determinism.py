@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
-from gauge_core.models import INIT_KINDS
+from gauge_core import INIT_KINDS
 
 STEPS = 40
 

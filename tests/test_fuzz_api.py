@@ -10,7 +10,7 @@ kind of each parameter. The tests perturb one parameter at a time:
   inner names, out-of-range rating indices, ratings that are not +-1;
 
   each must raise ``ValueError`` or ``TypeError`` (not a numpy ``LinAlgError``) whose message
-  names the parameter (design.md, "Reader experience targets");
+  names the parameter;
 - array arguments are never modified in place (also ``optimize``'s and ``Run``'s ``Z0`` and the
   models' data);
 - valid random input never produces NaN (twist profile, alignment with zero vectors, ``expm_skew``
@@ -38,10 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import gauge_core as gc
-from gauge_core.gauge import REFERENCES
-from gauge_core.models import INIT_KINDS
-from gauge_core.optimize import APPLY_RULES, INNER
-from gauge_core.rotations import GROUPS
+from gauge_core import APPLY_RULES, GROUPS, INIT_KINDS, INNER, REFERENCES
 
 EXPLORE = os.environ.get("GAUGE_FUZZ_EXPLORE", "") not in ("", "0")
 
@@ -187,13 +184,17 @@ Z3 = Arr(fixed=(0, 1, 2))  # a configuration tied to the model's shape
 ZFREE = Arr(min_len={0: 2})  # any (T, d, N) with T >= 2
 WEIGHTS = Arr(ndims=(1,), fixed=(0,), positive=True, optional=True)
 METHOD_KW = dict(lr=0.01, clip=5.0, decay=100.0, k1=1, k2=1, inner="gd", step_scale=0.25,
-                 apply="exp", warm_start=True, group="SO", reference="first", beta1=0.9,
-                 beta2=0.999, eps=1e-8, snapshots=(0, 1), callback=None)
+                 apply="exp", warm_start=True, group="SO", reference="first", beta=0.9,
+                 beta1=0.9, beta2=0.999, eps=1e-8, gauge_at_start=True, snapshots=(0, 1),
+                 callback=None, recorders=())
 METHOD_KINDS = dict(
     lr=Float(0.0, strict=True, optional=True), clip=Float(0.0, strict=True, optional=True),
     decay=Float(0.0, strict=True, optional=True), k1=Int(1), k2=Int(0), inner=Choice(INNER),
     step_scale=Float(0.0, strict=True), apply=Choice(APPLY_RULES), warm_start=Bool(),
-    group=Choice(GROUPS), reference=Choice(REFERENCES), beta1=Float(0.0, hi=0.999999),
+    group=Choice(GROUPS), reference=Choice(REFERENCES), beta=Float(0.0, hi=0.999999),
+    beta1=Float(0.0, hi=0.999999), gauge_at_start=Bool(),
+    recorders=Explicit([("int", 3), ("list-of-int", [3]), ("str", "abc"),
+                        ("bare-recorder", gc.PhaseStarts())]),
     beta2=Float(0.0, hi=0.999999), eps=Float(0.0, strict=True),
     snapshots=Explicit([("int", 5), ("None", None), ("negative", [-1]), ("float", [1.5]),
                         ("str", ["a"]), ("bool", [True])]),
@@ -235,13 +236,13 @@ def _specs():
              reference=Explicit([("None", None), ("int", 3), ("unknown", "middle"),
                                  ])))
     add("exact_gauge_step", gc.exact_gauge_step,
-        lambda r: dict(Z=Z_(r), group="SO", reference="first", ring=False),
+        lambda r: dict(Z=Z_(r), group="SO", reference="first"),
         dict(Z=ZFREE, group=Choice(GROUPS), reference=Choice(REFERENCES)))
     ref_bad = Explicit([("too-big", T), ("too-small", -T - 1), ("huge", 10**6), ("str", "first"),
                         ("None", None), ("float", 1.5), ("shape", np.zeros((D + 1, N))),
                         ("ndim", np.zeros((T, D, N))), ("nan", np.full((D, N), np.nan))])
-    add("twist_profile", gc.twist_profile, lambda r: dict(Z=Z_(r), reference=0),
-        dict(Z=ZFREE, reference=ref_bad))
+    add("twist_profile", gc.twist_profile, lambda r: dict(Z=Z_(r), frame=0),
+        dict(Z=ZFREE, frame=ref_bad))
     add("alignment", gc.alignment, lambda r: dict(Z=Z_(r), first=0, last=-1),
         dict(Z=ZFREE, first=Int(-T, T - 1), last=Int(-T, T - 1)))
     # --- rotations ---
@@ -339,30 +340,141 @@ def _specs():
              radius=Float(0.0, strict=True), phases=Arr(ndims=(1,), fixed=(0,), optional=True)))
     add("mode_amplitudes", gc.mode_amplitudes, lambda r: dict(theta=r.standard_normal(T)),
         dict(theta=Arr(ndims=(1,), min_len={0: 2})))
-    add("twist_amplitudes", gc.twist_amplitudes, lambda r: dict(Z=Z_(r), reference=0),
-        dict(Z=ZFREE, reference=ref_bad))
+    add("twist_amplitudes", gc.twist_amplitudes, lambda r: dict(Z=Z_(r), frame=0),
+        dict(Z=ZFREE, frame=ref_bad))
     add("gd_decay_factor", gc.gd_decay_factor, lambda r: dict(T=T, lam=1.0, lr=0.1),
         dict(T=Int(2), lam=Float(0.0), lr=Float(0.0, strict=True)))
     add("fd_hessian", gc.fd_hessian, lambda r: dict(model=HAT, Z=Z_(r, N=N), eps=1e-5),
         dict(model=ModelArg(), Z=Z3, eps=Float(0.0, strict=True)))
     # --- symmetry subspace ---
-    add("coupling_change", gc.coupling_change,
-        lambda r: dict(Z=Z_(r), Gamma=G_(r), coupling=COUPLING),
-        dict(Z=Arr(fixed=(0,)), Gamma=Arr(fixed=(0, 1, 2), skew=True), coupling=CouplingArg()))
-    M_ = lambda r: gc.transport_matrices(Z_(r), COUPLING)  # noqa: E731
-    p1_kinds = dict(Gamma=Arr(fixed=(0, 1, 2), skew=True), M=Arr(fixed=(0, 1, 2)),
-                    coupling=CouplingArg())
-    add("p1_objective", gc.p1_objective,
-        lambda r: dict(Gamma=G_(r), M=M_(r), coupling=COUPLING), p1_kinds)
-    add("p1_gradient", gc.p1_gradient,
-        lambda r: dict(Gamma=G_(r), M=M_(r), coupling=COUPLING), p1_kinds)
-    add("p2_objective", gc.p2_objective,
-        lambda r: dict(Gamma=G_(r), Z=Z_(r), lam=1.0, commutator=False),
-        dict(Gamma=Arr(fixed=(0, 1, 2), skew=True), Z=Arr(min_len={0: 2}), lam=Float(0.0),
-             commutator=Bool()))
+    # the three expansions share one signature (Gamma, Z, coupling)
+    exp_kinds = dict(Gamma=Arr(fixed=(0, 1, 2), skew=True), Z=Arr(fixed=(0,)),
+                     coupling=CouplingArg())
+    for name in ("exact_change", "p1_objective", "p1_gradient", "p2_objective"):
+        add(name, getattr(gc, name), lambda r: dict(Gamma=G_(r), Z=Z_(r), coupling=COUPLING),
+            exp_kinds)
+    add("p2_objective-commutator", gc.p2_objective,
+        lambda r: dict(Gamma=G_(r), Z=Z_(r), coupling=COUPLING, commutator=True),
+        dict(commutator=Bool(), coupling=Explicit([("ring", gc.Coupling(T, 1.0, ring=True)),
+                                                   ("weighted", gc.Coupling(T, 1.0, [1, 2, 1, 1]))])))
     add("transport_matrices", gc.transport_matrices,
         lambda r: dict(Z=Z_(r), coupling=COUPLING),
         dict(Z=Arr(fixed=(0,)), coupling=CouplingArg()))
+    # --- lie (generators, logarithms, angles) ---
+    add("so_basis", gc.so_basis, lambda r: dict(d=D), dict(d=Int(2)))
+    add("unit_generator", gc.unit_generator, lambda r: dict(d=D, rng=1),
+        dict(d=Int(2), rng=Explicit([("str", "seed"), ("float", 1.5), ("negative", -1)])))
+    add("reflection", gc.reflection, lambda r: dict(d=D, axis=-1), dict(d=Int(1), axis=Int(-D, D - 1)))
+    add("generator_components", gc.generator_components, lambda r: dict(Gamma=G_(r)),
+        dict(Gamma=Arr(ndims=None, fixed=(1, 2))))
+    add("rotation_log", gc.rotation_log, lambda r: dict(R=R_(r)),
+        dict(R=Arr(ndims=None, fixed=(1, 2), orth=True)))
+    add("orientation", gc.orientation, lambda r: dict(R=R_(r)), dict(R=Arr(ndims=None, fixed=(1, 2))))
+    add("planar_angle", gc.planar_angle, lambda r: dict(R=R_(r, d=2)),
+        dict(R=Arr(ndims=None, fixed=(1, 2))))
+    # --- models: the closed forms ---
+    add("hat_potential", gc.hat_potential, lambda r: dict(points=r.standard_normal((4, 2)),
+                                                          radius=1.0),
+        dict(points=Arr(ndims=tuple(range(1, 8))), radius=Float(0.0, strict=True)))
+    for name in ("hat_hessian", "hat_principal_curvatures"):
+        add(name, getattr(gc, name), lambda r: dict(point=r.standard_normal(3), radius=1.0),
+            dict(point=Arr(ndims=(1,)), radius=Float(0.0, strict=True)))
+    add("best_factorization", gc.best_factorization,
+        lambda r: dict(X=r.standard_normal((T, 4, 5)), d=2, T=T),
+        dict(X=Arr(ndims=(2, 3)), d=Int(1, 4), T=Int(1, optional=True)))
+    add("factorization_optimum", gc.factorization_optimum,
+        lambda r: dict(X=r.standard_normal((4, 5)), d=2, T=T),
+        dict(X=Arr(ndims=(2,)), d=Int(1), T=Int(1)))
+    # --- gauge: walls and rings ---
+    for name in ("link_signs", "domain_signs", "count_walls", "reflection_walls"):
+        add(name, getattr(gc, name), lambda r: dict(Z=Z_(r)), dict(Z=ZFREE))
+    add("domain_wall", gc.domain_wall, lambda r: dict(Z=Z_(r), position=2, axis=-1),
+        dict(Z=Arr(), position=Int(0, T), axis=Int(-D, D - 1)))
+    add("angle_profiles", gc.angle_profiles,
+        lambda r: dict(Zs=r.standard_normal((2, T, 2, N)), frame=r.standard_normal((2, N))),
+        dict(Zs=Arr(ndims=(4,), fixed=(2,)), frame=Arr(ndims=(2,), fixed=(0, 1), optional=True)))
+    RING = Arr(min_len={0: 3})
+    add("ring_links", gc.ring_links, lambda r: dict(Z=Z_(r), group="SO"),
+        dict(Z=RING, group=Choice(GROUPS)))
+    add("holonomy_angle", gc.holonomy_angle, lambda r: dict(Z=Z_(r), group="SO"),
+        dict(Z=RING, group=Choice(GROUPS)))
+    for name in ("ring_flux", "winding_number"):
+        add(name, getattr(gc, name), lambda r: dict(Z=Z_(r, d=2)),
+            dict(Z=Arr(fixed=(1,), min_len={0: 3})))
+    add("link_angles", gc.link_angles, lambda r: dict(U=R_(r, d=2)), dict(U=Arr(fixed=(1, 2))))
+    add("wound_ring", gc.wound_ring, lambda r: dict(T=T, w=2, N=N, radius=1.0, noise=0.1, rng=0),
+        dict(T=Int(3), w=Int(), N=Int(1), radius=Float(0.0, strict=True), noise=Float(0.0),
+             rng=Rng()))
+    add("edge_gaps_to_weights", gc.edge_gaps_to_weights, lambda r: dict(gaps=r.uniform(1, 2, 4)),
+        dict(gaps=Arr(ndims=(1,), positive=True)))
+    # --- spectra ---
+    for name in ("ring_dispersion", "radial_dispersion"):
+        lo = 3 if name == "ring_dispersion" else 2
+        add(name, getattr(gc, name), lambda r: dict(T=T, lam=1.0), dict(T=Int(lo), lam=Float(0.0)))
+    add("dispersion_curve", gc.dispersion_curve, lambda r: dict(q=r.uniform(0, 3, 7), lam=1.0),
+        dict(q=Arr(ndims=tuple(range(0, 8))), lam=Float(0.0)))
+    add("chain_modes", gc.chain_modes, lambda r: dict(T=T, lam=1.0, weights=r.uniform(0.5, 2, T - 1),
+                                                      ring=False),
+        dict(T=Int(2), lam=Float(0.0), weights=WEIGHTS, ring=Bool()))
+    add("twist_from_amplitudes", gc.twist_from_amplitudes,
+        lambda r: dict(amplitudes=0.1 * r.standard_normal(T), radius=1.0, N=N),
+        dict(amplitudes=Arr(ndims=(1,), min_len={0: 2}), radius=Float(0.0, strict=True), N=Int(1)))
+    add("random_twist", gc.random_twist, lambda r: dict(T=T, amplitude=0.1, rng=0, radius=1.0, N=N),
+        dict(T=Int(2), amplitude=Float(0.0), rng=Rng(), radius=Float(0.0, strict=True), N=Int(1)))
+    HAT2 = gc.MexicanHatChain(T, 1.3, d=2, N=N)
+    add("hessian_branches", gc.hessian_branches,
+        lambda r: dict(model=HAT2, Z=gc.twist_mode(T, 1, 0.2, N=N), eps=1e-5),
+        dict(model=ModelArg(), Z=Arr(fixed=(0, 1, 2), optional=True), eps=Float(0.0, strict=True)))
+    add("symmetry_hessian", gc.symmetry_hessian, lambda r: dict(Z=Z_(r), coupling=COUPLING),
+        dict(Z=Arr(fixed=(0,)), coupling=CouplingArg()))
+    add("preconditioned_spectrum", gc.preconditioned_spectrum,
+        lambda r: dict(H=np.kron(COUPLING.laplacian, np.eye(3)), L=COUPLING.laplacian),
+        dict(H=Arr(ndims=(2,), fixed=(0, 1)), L=Arr(ndims=(2,), fixed=(0, 1))))
+    add("condition_number", gc.condition_number,
+        lambda r: dict(eigenvalues=np.array([0.0, 1.0, 4.0]), rtol=1e-9),
+        dict(eigenvalues=Arr(ndims=(1,)), rtol=Float(0.0)))
+    add("spectrum_bounds", gc.spectrum_bounds, lambda r: dict(model=HAT2, Z=None),
+        dict(model=ModelArg()))
+    ALIGNED = np.repeat(gc.twist_mode(2, 0, 0.0, N=N)[:1], T, axis=0)
+    add("hessian_extremes", gc.hessian_extremes,
+        lambda r: dict(model=HAT2, Z=ALIGNED.copy(), rtol=1e-6, method="dense", iterations=10,
+                       eps=1e-5, rng=0),
+        dict(model=ModelArg(), Z=Arr(fixed=(0, 1, 2)), rtol=Float(0.0),
+             method=Choice(("auto", "dense", "lanczos")), iterations=Int(2),
+             eps=Float(0.0, strict=True), rng=Rng()))
+    # --- theory ---
+    add("gd_stability_limit", gc.gd_stability_limit, lambda r: dict(T=T, lam=1.0, radius=1.0),
+        dict(T=Int(2), lam=Float(0.0), radius=Float(0.0, strict=True)))
+    # T may also be an array of chain lengths
+    add("untwist_theory", gc.untwist_theory, lambda r: dict(T=T, lam=1.0, lr=0.1),
+        dict(T=Explicit([("str", "3"), ("float", 2.5), ("None", None), ("object", object()),
+                         ("small", 1), ("float-array", np.array([8.0, 16.0])),
+                         ("small-in-array", np.array([8, 1]))]),
+             lam=Float(0.0), lr=Float(0.0, strict=True)))
+    add("predicted_gd_iterations", gc.predicted_gd_iterations,
+        lambda r: dict(T=T, lam=1.0, lr=0.1, tol=1e-6),
+        dict(T=Int(2), lam=Float(0.0, strict=True), lr=Float(0.0, strict=True),
+             tol=Float(0.0, strict=True, hi=1.0)))
+    add("winding_plateau", gc.winding_plateau, lambda r: dict(T=T, lam=1.0, w=1, radius=1.0, N=N),
+        dict(T=Int(3), lam=Float(0.0), w=Int(), radius=Float(0.0, strict=True), N=Int(1)))
+    add("fit_power_law", gc.fit_power_law, lambda r: dict(x=np.array([1.0, 2.0, 4.0]),
+                                                          y=np.array([1.0, 4.0, 16.0])),
+        dict(x=Arr(ndims=(1,), positive=True), y=Arr(ndims=(1,), fixed=(0,), positive=True)))
+    add("fit_decay_factors", gc.fit_decay_factors,
+        lambda r: dict(amplitudes=0.9 ** np.arange(6)[:, None] * np.ones((6, 3)), rel_floor=1e-3),
+        dict(amplitudes=Arr(ndims=(2,), min_len={0: 2}), rel_floor=Float(0.0)))
+    for name in ("tuned_momentum", "tuned_rate"):
+        add(name, getattr(gc, name), lambda r: dict(h_min=0.1, h_max=4.0, method="momentum"),
+            dict(h_min=Float(0.0, strict=True), h_max=Float(0.0, strict=True),
+                 method=Choice(("momentum", "nesterov"))))
+    # --- the gauge phase, dissected ---
+    add("dissect_phase", gc.dissect_phase,
+        lambda r: dict(Z=Z_(r), coupling=COUPLING, k2=2, step_scale=0.25,
+                       gauge_raw=np.zeros((T, D, D)), precondition=True,
+                       Lplus=np.linalg.pinv(COUPLING.laplacian)),
+        dict(Z=Arr(fixed=(0,)), coupling=CouplingArg(), k2=Int(0),
+             step_scale=Float(0.0, strict=True), gauge_raw=Arr(fixed=(0, 1, 2), optional=True),
+             precondition=Bool(), Lplus=Arr(ndims=(2,), fixed=(0, 1), optional=True)))
     return {s.name: s for s in S}
 
 
@@ -371,8 +483,18 @@ SPECS = _specs()
 # Names of gauge_core.__all__ that are not callables taking input, and why.
 NOT_FUZZED = {
     "METHODS": "a tuple constant",
+    "INNER": "a tuple constant",
+    "APPLY_RULES": "a tuple constant",
+    "GROUPS": "a tuple constant",
+    "INIT_KINDS": "a tuple constant",
+    "REFERENCES": "a tuple constant",
     "OptimizeResult": "output record built by Run.result()",
     "DriftingRatings": "output record built by drifting_ratings()",
+    "HessianBranches": "output record built by hessian_branches()",
+    "PhaseTrace": "output record built by dissect_phase()",
+    "Recorder": "base class of the recorders: no arguments",
+    "PhaseStarts": "a recorder: no arguments",
+    "Trajectory": "a recorder: no arguments",
 }
 
 

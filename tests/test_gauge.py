@@ -1,5 +1,5 @@
 """Gauge tools: the exact gauge step, gauge fixing, link variables, holonomy, twist and alignment
-(design.md §3-4, P2 §3.2, digest §4.3)."""
+(P2 §3.2; P1 Eqs. 11–13)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +24,7 @@ def _dense_optimum(rng, T=7, m=5, n=6, d=3, lam=2.0):
 
 
 def _reflect_second_half(Z):
-    """Reflect the second half of the chain: a reflection domain wall (design.md §4)."""
+    """Reflect the second half of the chain: a reflection domain wall."""
     Zw = Z.copy()
     F = np.eye(Z.shape[1])
     F[-1, -1] = -1.0
@@ -38,7 +38,7 @@ def _reflect_second_half(Z):
 @pytest.mark.parametrize("name", ["hat", "dense", "sparse"])
 def test_exact_gauge_step_keeps_local_loss_and_never_raises_coupling(name, seed, group,
                                                                      model_factory):
-    """P1 Eq. 11 / design.md §3: the exact step only rotates each Z_t, so sum_t l(X_t; Z_t) is
+    """P1 Eq. 11 / the exact step only rotates each Z_t, so sum_t l(X_t; Z_t) is
     unchanged [1e-10 relative], and psi cannot increase (R_t = I is a candidate), whatever the
     gauge fixing (first, last or mean frame)."""
     model = model_factory(name, d=3, T=7, seed=seed)
@@ -57,7 +57,7 @@ def test_exact_gauge_step_keeps_local_loss_and_never_raises_coupling(name, seed,
 
 @pytest.mark.parametrize("group", ["SO", "O"])
 def test_exact_gauge_step_is_optimal_per_link(group, rng):
-    """design.md §3: on a chain the coupling over rotations separates into one Procrustes problem
+    """on a chain the coupling over rotations separates into one Procrustes problem
     per link, so after the step every ||Z'_t - Z'_{t-1}|| equals min_U ||Z_t - U Z_{t-1}||, and no
     further local rotation lowers psi."""
     T, d, N = 8, 3, 5
@@ -79,7 +79,7 @@ def test_exact_gauge_step_is_optimal_per_link(group, rng):
 
 
 def test_exact_gauge_step_beats_goldstone_phase_and_handles_weights(rng):
-    """design.md §3: positive edge weights do not change the optimum of the exact step, which is at
+    """positive edge weights do not change the optimum of the exact step, which is at
     least as good as one Goldstone-GD phase (P1 Algorithm 1 lines 6-9)."""
     T = 12
     w = rng.uniform(0.3, 3.0, T - 1)
@@ -113,7 +113,7 @@ def test_exact_gauge_step_removes_pure_gauge_perturbation_of_dense_optimum(group
 
 @pytest.mark.parametrize("d", [2, 3])
 def test_exact_gauge_step_removes_pure_gauge_perturbation_of_hat_minimum(d, rng):
-    """design.md §3 on Toy A: a Mexican-hat minimum (loss 0) with random local rotations is restored
+    """On the Mexican-hat chain: a minimum (loss 0) with random local rotations is restored
     to loss 0 [1e-10] by one exact gauge step."""
     model = gc.MexicanHatChain(9, 2.0, d=d, N=3)
     Z0 = gc.twist_mode(9, 1, 0.0, d=d, N=3)
@@ -124,7 +124,7 @@ def test_exact_gauge_step_removes_pure_gauge_perturbation_of_hat_minimum(d, rng)
 
 
 def test_exact_gauge_step_with_SO_cannot_undo_reflections(rng):
-    """design.md §4: reflections are not rotations; an SO(d) step leaves a reflected optimum
+    """reflections are not rotations; an SO(d) step leaves a reflected optimum
     above the optimum, the O(d) step restores it."""
     model, Z_opt, optimum = _dense_optimum(rng)
     R = gc.random_rotation(3, rng, size=model.T)
@@ -138,7 +138,7 @@ def test_exact_gauge_step_with_SO_cannot_undo_reflections(rng):
 
 @pytest.mark.parametrize("reference", ["last", "mean"])
 def test_references_differ_only_by_a_global_rotation(reference, rng):
-    """design.md API / P2 Eq. 3: gauge fixing to the first step, last step or mean frame gives the
+    """P2 Eq. 3: gauge fixing to the first step, last step or mean frame gives the
     same loss, and the results differ by one global rotation G (the exact symmetry)."""
     model = gc.MexicanHatChain(8, 1.0, d=3, N=4)
     Z = model.random_init(rng)
@@ -154,7 +154,7 @@ def test_references_differ_only_by_a_global_rotation(reference, rng):
 @pytest.mark.parametrize("group", ["SO", "O"])
 @pytest.mark.parametrize("d", [2, 3])
 def test_reflection_domain_wall_repaired_only_with_O(d, group, rng):
-    """design.md §4: an optimum of the dense factorisation with one half of the chain reflected (a
+    """an optimum of the dense factorisation with one half of the chain reflected (a
     reflection domain wall) is repaired by the exact step with O(d) links (back to the optimum) and
     not with SO(d) links."""
     model, Z, optimum = _dense_optimum(rng, T=10, d=d)
@@ -169,7 +169,7 @@ def test_reflection_domain_wall_repaired_only_with_O(d, group, rng):
 
 
 def test_reflection_domain_wall_is_metastable_under_gd_and_repaired_by_gauge_O(rng):
-    """design.md §4: plain GD (and the SO(d) gauge step) stall at a reflection domain wall well above
+    """plain GD (and the SO(d) gauge step) stall at a reflection domain wall well above
     the optimum; method 'gauge' with group='O' repairs it."""
     model, Z, optimum = _dense_optimum(rng, T=10, d=3, lam=1.0)
     Zw = _reflect_second_half(Z)
@@ -181,16 +181,19 @@ def test_reflection_domain_wall_is_metastable_under_gd_and_repaired_by_gauge_O(r
     assert fixed.loss[-1] == pytest.approx(optimum, rel=1e-8)
 
 
-def test_exact_gauge_step_refuses_ring(rng):
-    """design.md §3: on a ring the holonomy cannot be gauged away, so no exact step exists."""
-    with pytest.raises(ValueError, match="ring"):
-        gc.exact_gauge_step(rng.standard_normal((5, 2, 3)), ring=True)
+def test_gauge_method_refuses_a_ring(rng):
+    """On a ring the holonomy cannot be gauged away, so no exact step exists: the gauge method
+    refuses a ring model (with or without the gauge-fixed start) and names the reason."""
+    model = gc.MexicanHatChain(5, 1.0, d=2, N=3, ring=True)
+    for options in ({}, {"gauge_at_start": True}):
+        with pytest.raises(ValueError, match="holonomy"):
+            gc.Run(model, rng.standard_normal(model.shape), "gauge", **options)
 
 
 # --- gauge fixing ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("reference,index", [("first", 0), ("last", -1)])
 def test_gauge_fix_first_last(reference, index, rng):
-    """design.md API: gauge fixing to the first (last) step makes its rotation the identity, and only
+    """gauge fixing to the first (last) step makes its rotation the identity, and only
     multiplies all R_t by one global G."""
     R = gc.random_rotation(3, rng, size=6)
     F = gc.gauge_fix(R, reference)
@@ -200,7 +203,7 @@ def test_gauge_fix_first_last(reference, index, rng):
 
 
 def test_gauge_fix_mean_maximises_trace(rng):
-    """design.md API: the 'mean' gauge picks the rotation G maximising tr(sum_t G R_t)."""
+    """the 'mean' gauge picks the rotation G maximising tr(sum_t G R_t)."""
     R = gc.random_rotation(3, rng, size=6)
     F = gc.gauge_fix(R, "mean")
     G = F[0] @ R[0].T
@@ -213,7 +216,7 @@ def test_gauge_fix_mean_maximises_trace(rng):
 
 # --- link variables, covariant difference, holonomy -----------------------------------------------
 def test_link_variables_and_covariant_difference(rng):
-    """Digest §4.3: ||R_t Z_t - R_{t-1} Z_{t-1}|| = ||Z_t - U_t Z_{t-1}|| with U_t = R_t^T R_{t-1}."""
+    """||R_t Z_t - R_{t-1} Z_{t-1}|| = ||Z_t - U_t Z_{t-1}|| with U_t = R_t^T R_{t-1}."""
     T, d, N = 6, 3, 4
     Z = rng.standard_normal((T, d, N))
     R = gc.random_rotation(d, rng, size=T)
@@ -230,7 +233,7 @@ def test_link_variables_and_covariant_difference(rng):
 
 
 def test_ring_links_and_pure_gauge_holonomy(rng):
-    """design.md §3: for links of a pure gauge R_t (ring=True adds U_0 = R_0^T R_{T-1}) the product
+    """for links of a pure gauge R_t (ring=True adds U_0 = R_0^T R_{T-1}) the product
     around the loop is the identity: a pure gauge carries no flux."""
     R = gc.random_rotation(3, rng, size=7)
     U = gc.link_variables(R, ring=True)
@@ -240,14 +243,14 @@ def test_ring_links_and_pure_gauge_holonomy(rng):
 
 
 def test_holonomy_is_ordered_product(rng):
-    """design.md §3: the Wilson loop is the ordered product U_{T-1} ... U_1 U_0 (non-commuting)."""
+    """the Wilson loop is the ordered product U_{T-1} ... U_1 U_0 (non-commuting)."""
     A, B, C = gc.random_rotation(3, rng, size=3)
     np.testing.assert_allclose(gc.holonomy(np.stack([A, B, C])), C @ B @ A, atol=1e-14)
     assert not np.allclose(C @ B @ A, A @ B @ C)
 
 
 def test_holonomy_of_ring_links_is_gauge_covariant(rng):
-    """design.md §3: the optimal links of a ring transform as U_t -> S_t U_t S_{t-1}^T under local
+    """the optimal links of a ring transform as U_t -> S_t U_t S_{t-1}^T under local
     rotations S_t, so the holonomy is conjugated and its rotation angle is gauge invariant (it
     cannot be gauged away)."""
     T, d = 6, 3
@@ -275,15 +278,15 @@ def test_twist_profile_of_twist_mode_is_cos_profile(T, nu, amplitude):
     np.testing.assert_allclose(gc.twist_profile(Z), theta - theta[0], atol=1e-12)
     # against an explicit reference: the untwisted configuration gives the profile itself
     ref = gc.twist_mode(T, nu, 0.0, N=3)[0]
-    np.testing.assert_allclose(gc.twist_profile(Z, reference=ref), theta, atol=1e-12)
+    np.testing.assert_allclose(gc.twist_profile(Z, frame=ref), theta, atol=1e-12)
     # against the last step: the same up to a multiple of 2 pi (angles are defined mod 2 pi)
-    diff = gc.twist_profile(Z, reference=-1) - (theta - theta[-1])
+    diff = gc.twist_profile(Z, frame=-1) - (theta - theta[-1])
     np.testing.assert_allclose(np.angle(np.exp(1j * diff)), 0.0, atol=1e-12)
     np.testing.assert_allclose(diff, diff[0], atol=1e-12)  # unwrapped: one constant offset
 
 
 def test_twist_profile_d3_is_rotation_angle(rng):
-    """design.md API: for d >= 3 the profile is the geodesic angle of the best rotation to Z_t."""
+    """for d >= 3 the profile is the geodesic angle of the best rotation to Z_t."""
     T, d, N = 5, 3, 6
     Z0 = rng.standard_normal((d, N))
     G = gc.random_skew(d, rng, size=T) * np.linspace(0, 0.9, T)[:, None, None]
@@ -293,7 +296,7 @@ def test_twist_profile_d3_is_rotation_angle(rng):
 
 
 def test_twist_profile_few_vectors_is_mean_angle():
-    """design.md API: with N < d the profile is the mean angle between corresponding vectors."""
+    """with N < d the profile is the mean angle between corresponding vectors."""
     T = 4
     angles = np.array([0.0, 0.2, 0.5, 0.9])
     Z = np.zeros((T, 3, 2))
@@ -327,7 +330,7 @@ def test_alignment_aligned_and_twisted(rng):
 
 
 def test_alignment_of_zero_vector_is_zero():
-    """design.md API: alignment of a zero vector is defined as 0 (no NaN)."""
+    """alignment of a zero vector is defined as 0 (no NaN)."""
     Z = np.ones((3, 2, 2))
     Z[-1, :, 1] = 0.0
     np.testing.assert_allclose(gc.alignment(Z), [1.0, 0.0])

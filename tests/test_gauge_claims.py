@@ -1,11 +1,10 @@
 """The quantitative claims of chapters 05 and 06, checked on the library directly.
 
 - gauge invariance of L' (P2 Eq. 5) under Z~_t = exp(-Gamma~_t) exp(Gamma_t) Z_t;
-- gauge fixing (first / last / mean reference, design.md API) changes only a global rotation of
+- gauge fixing (first / last / mean reference) changes only a global rotation of
   the exact gauge step's result, never its loss [1e-12 relative];
-- P2 Eq. 6 as printed errs by O(eps^2) for d >= 3, by O(eps^3) for d = 2 and with the commutator
-  (design.md §5);
-- P1's gauge phases never undershoot the exact gauge step (design.md §3), and each of P1's
+- P2 Eq. 6 as printed errs by O(eps^2) for d >= 3, by O(eps^3) for d = 2 and with the commutator;
+- P1's gauge phases never undershoot the exact gauge step, and each of P1's
   natural-gradient steps shrinks the d = 2 slowest twist by exactly 1 - 4 s / T (P1 Eq. 16-17).
 """
 from __future__ import annotations
@@ -14,14 +13,14 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
+from gauge_core.experiments import p1_data
 
 REFS = ("first", "last", "mean")
 
 
 def _p1_model(seed=0, T=12):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((3, 10)).T @ rng.standard_normal((3, 10)) + 0.03 * rng.standard_normal((10, 10))
-    return gc.DynamicFactorization(X, 3, 10.0, T=T)
+    """P1 §5.1's data (noise variance 9e-4) at T steps, d = 3, lam = 10."""
+    return gc.DynamicFactorization(p1_data(seed, noise_var=9e-4), 3, 10.0, T=T)
 
 
 def test_gauge_transformation_keeps_Lprime(rng):
@@ -75,8 +74,8 @@ def test_eq6_error_scaling(d):
     G = gc.random_skew(d, rng, size=T)
     G /= np.linalg.norm(G)
     eps = np.array([1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2])
-    err = {c: np.array([abs(gc.p2_objective(e * G, Z, lam, commutator=c)
-                            - gc.coupling_change(Z, e * G, coupling)) for e in eps])
+    err = {c: np.array([abs(gc.p2_objective(e * G, Z, coupling, commutator=c)
+                            - gc.exact_change(e * G, Z, coupling)) for e in eps])
            for c in (False, True)}
     slope = {c: np.polyfit(np.log(eps), np.log(err[c]), 1)[0] for c in err}
     assert slope[True] == pytest.approx(3.0, abs=0.1)

@@ -1,4 +1,4 @@
-"""The three model families of P1 §3.2 / digest §7.1: losses, gradients and initialisation."""
+"""The three model families (P1 §3.2 and the Mexican-hat chain): losses, gradients and initialisation."""
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +54,7 @@ def test_loss_is_local_plus_coupling_and_evaluate_agrees(name, model_factory, rn
 
 @pytest.mark.parametrize("name", MODELS)
 def test_loss_and_grad_do_not_modify_input(name, model_factory, rng):
-    """design.md API: library functions never modify their inputs."""
+    """library functions never modify their inputs."""
     model = model_factory(name, d=2)
     Z = model.random_init(rng)
     before = Z.copy()
@@ -63,7 +63,7 @@ def test_loss_and_grad_do_not_modify_input(name, model_factory, rng):
 
 
 def test_mexican_hat_local_loss_formula(rng):
-    """Digest §7.1 Toy A: l(Z_t) = sum_i (||z_{t,i}||^2 - radius^2)^2."""
+    """The Mexican hat: l(Z_t) = sum_i (||z_{t,i}||^2 - radius^2)^2."""
     model = gc.MexicanHatChain(4, 1.0, d=3, N=2, radius=1.3)
     Z = rng.standard_normal(model.shape)
     expected = np.sum((np.sum(Z ** 2, axis=1) - 1.3 ** 2) ** 2)
@@ -72,7 +72,7 @@ def test_mexican_hat_local_loss_formula(rng):
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 2.0])
 def test_mexican_hat_minimum_is_zero_on_aligned_ring(radius):
-    """Digest §7.1: the minimum 0 is attained on the ring |z| = radius, identical across time."""
+    """the minimum 0 is attained on the ring |z| = radius, identical across time."""
     model = gc.MexicanHatChain(6, 2.0, d=2, N=3, radius=radius)
     Z = gc.twist_mode(6, 1, 0.0, N=3, radius=radius)
     assert model.minimum_loss == 0.0
@@ -159,7 +159,7 @@ def test_sparse_logistic_is_stable_for_large_scores(sparse_model_factory):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_random_init_kinds_and_reproducibility(name, model_factory):
-    """design.md §7.3 controls: random per step (SSB) versus aligned cold start; seeded."""
+    """Random per step (SSB) versus aligned cold start; seeded."""
     model = model_factory(name, d=2)
     Z1 = model.random_init(np.random.default_rng(3))
     Z2 = model.random_init(3)

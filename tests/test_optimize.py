@@ -1,5 +1,5 @@
-"""Optimisers: GD, Adam, AdaGrad, Goldstone-GD (P1 Algorithm 1) and the exact gauge step
-(design.md §3, API section)."""
+"""Optimisers: GD, Adam, AdaGrad, Goldstone-GD (P1 Algorithm 1) and the exact gauge step,
+all in one Run engine."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 import gauge_core as gc
 
-ALL_METHODS = ["gd", "adam", "adagrad", "goldstone", "gauge"]
+ALL_METHODS = ["gd", "momentum", "nesterov", "adam", "adagrad", "goldstone", "gauge"]
 
 
 def _hat(T=10, lam=1.0, **kw):
@@ -26,7 +26,7 @@ def _assert_results_identical(a, b):
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_result_arrays_have_length_iterations_plus_one(method):
-    """design.md API: per-iteration loss, local_loss, coupling_loss and wall time, start included."""
+    """per-iteration loss, local_loss, coupling_loss and wall time, start included."""
     model = _hat(d=3, N=2)
     Z0 = model.random_init(0, scale=0.5)
     res = gc.optimize(model, Z0, method, 37, lr=0.02, k1=10)
@@ -44,7 +44,7 @@ def test_result_arrays_have_length_iterations_plus_one(method):
 
 
 def test_zero_steps():
-    """design.md API: steps = 0 returns just the start."""
+    """steps = 0 returns just the start."""
     model = _hat()
     Z0 = model.random_init(1)
     res = gc.optimize(model, Z0, "gd", 0, snapshots=[0, 5])
@@ -55,7 +55,7 @@ def test_zero_steps():
 
 @pytest.mark.parametrize("method", ["gd", "goldstone", "gauge"])
 def test_divergence_is_detected_and_stops_cleanly(method):
-    """design.md reader targets: a diverging run stops at the first non-finite loss, keeps only
+    """a diverging run stops at the first non-finite loss, keeps only
     finite values, returns the last finite Z and sets diverged / diverged_at."""
     model = _hat(T=10, lam=1.0)
     Z0 = model.random_init(0)
@@ -75,14 +75,14 @@ def test_divergence_is_detected_and_stops_cleanly(method):
 
 
 def test_run_refuses_non_finite_start():
-    """design.md reader targets: a start whose loss overflows is rejected up front."""
+    """a start whose loss overflows is rejected up front."""
     model = _hat()
     with pytest.raises(ValueError, match="Z0"):
         gc.Run(model, np.full(model.shape, 1e200), "gd")
 
 
 def test_snapshots():
-    """design.md API: snapshots at requested iterations that were reached, as copies."""
+    """snapshots at requested iterations that were reached, as copies."""
     model = _hat(d=2, N=2)
     Z0 = model.random_init(2)
     res = gc.optimize(model, Z0, "gauge", 30, lr=0.02, k1=7, snapshots=[0, 7, np.int64(20), 99])
@@ -94,7 +94,7 @@ def test_snapshots():
 
 
 def test_callback_false_stops_and_none_continues():
-    """design.md reader targets (Pause): callback(iteration, Z) after every iteration; returning
+    """callback(iteration, Z) after every iteration; returning
     False stops the run, anything else continues."""
     model = _hat()
     Z0 = model.random_init(3)
@@ -115,7 +115,7 @@ def test_callback_false_stops_and_none_continues():
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_run_advance_in_chunks_is_bit_identical(method):
-    """design.md reader targets (Play/Pause): Run.advance in chunks gives bit-identical results to
+    """Run.advance in chunks gives bit-identical results to
     one optimize call (the optimiser state, including warm-started gauge fields, carries over)."""
     model = _hat(T=9, d=3, N=2)
     Z0 = model.random_init(4, scale=0.7)
@@ -129,7 +129,7 @@ def test_run_advance_in_chunks_is_bit_identical(method):
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_same_seed_same_result(method):
-    """design.md §7.3 (seed control): the same seed gives bit-identical runs."""
+    """the same seed gives bit-identical runs."""
     model = gc.DynamicFactorization(np.random.default_rng(0).standard_normal((4, 5)), 2, 3.0, T=6)
     a = gc.optimize(model, model.random_init(7), method, 30, lr=0.01, k1=10)
     b = gc.optimize(model, model.random_init(np.random.default_rng(7)), method, 30, lr=0.01, k1=10)
@@ -138,7 +138,7 @@ def test_same_seed_same_result(method):
 
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_inputs_are_never_modified(method):
-    """design.md API: optimize does not modify Z0, the data X or the model."""
+    """optimize does not modify Z0, the data X or the model."""
     X = np.random.default_rng(1).standard_normal((6, 4, 5))
     X_before = X.copy()
     model = gc.DynamicFactorization(X, 2, 1.0)
@@ -200,10 +200,11 @@ def test_adagrad_update_rule(rng):
 
 
 def test_default_learning_rates():
-    """design.md API: default lr 0.01 (gd, adam) and 0.1 (adagrad)."""
+    """Default lr 0.01 (gd, momentum, nesterov, adam) and 0.1 (adagrad)."""
     model = _hat()
     Z0 = model.random_init(0)
     assert gc.Run(model, Z0, "gd").lr == 0.01
+    assert gc.Run(model, Z0, "momentum").lr == gc.Run(model, Z0, "nesterov").lr == 0.01
     assert gc.Run(model, Z0, "adam").lr == 0.01
     assert gc.Run(model, Z0, "adagrad").lr == 0.1
     assert gc.Run(model, Z0, "goldstone", inner="adagrad").lr == 0.1
@@ -212,7 +213,7 @@ def test_default_learning_rates():
 
 # --- the gauge methods ----------------------------------------------------------------------------
 def test_gauge_method_is_gd_plus_exact_step_every_k1(rng):
-    """design.md §3 / API: method 'gauge' = the inner optimiser plus the exact gauge step after every
+    """Method 'gauge' = the inner optimiser plus the exact gauge step after every
     k1 inner steps."""
     model = _hat(T=8, d=3, N=3)
     Z0 = model.random_init(rng)
@@ -257,7 +258,7 @@ def test_goldstone_phase_natural_gradient_step_p1_eq16_eq17(rng):
     Lplus = np.linalg.pinv(c.laplacian)
     raw = np.zeros((T, d, d))
     Z_new = gc.goldstone_phase(Z, raw, c, Lplus, k2=1, step_scale=0.5)
-    g = gc.p1_gradient(np.zeros((T, d, d)), gc.transport_matrices(Z, c), c)
+    g = gc.p1_gradient(np.zeros((T, d, d)), Z, c)
     rho = 0.5 * d / np.sum(Z ** 2)
     expected_raw = -rho * np.einsum("ts,sij->tij", Lplus, g - np.swapaxes(g, 1, 2))
     np.testing.assert_allclose(raw, expected_raw, rtol=1e-12, atol=1e-15)
@@ -266,7 +267,7 @@ def test_goldstone_phase_natural_gradient_step_p1_eq16_eq17(rng):
 
 
 def test_goldstone_phase_exp_keeps_local_loss_and_lowers_coupling():
-    """Digest §7.5: a gauge step with an exact exp(Gamma) update leaves sum_t l unchanged [1e-10]
+    """a gauge step with an exact exp(Gamma) update leaves sum_t l unchanged [1e-10]
     and lowers psi on a twisted chain."""
     T = 16
     model = _hat(T=T, lam=1.0, d=3, N=2)
@@ -278,7 +279,7 @@ def test_goldstone_phase_exp_keeps_local_loss_and_lowers_coupling():
 
 
 def test_goldstone_phase_linear_apply_inflates_norms_and_warm_start_flag(rng):
-    """Digest §7.2: the truncated update I + Gamma is not orthogonal, (I+G)^T (I+G) = I - G^2 >= I,
+    """the truncated update I + Gamma is not orthogonal, (I+G)^T (I+G) = I - G^2 >= I,
     so norms never shrink; warm_start=False resets the gauge fields to zero (P1 keeps them)."""
     T = 8
     c = gc.Coupling(T, 1.0)
@@ -299,7 +300,7 @@ def test_goldstone_phase_linear_apply_inflates_norms_and_warm_start_flag(rng):
                                      dict(inner="adam", lr=0.01), dict(inner="adagrad", lr=0.05),
                                      dict(step_scale=1.0), dict(k2=0)])
 def test_goldstone_variants_run(options):
-    """Digest §7.3 controls: Goldstone-GD with the I + Gamma update, reset gauge fields, Adam or
+    """The controls of Goldstone-GD: the I + Gamma update, reset gauge fields, Adam or
     AdaGrad inner steps, P1's literal Eq. 17 scale, or no gauge steps at all all run and lower L."""
     model = _hat(T=12, d=2, N=2)
     Z0 = gc.twist_mode(12, 1, 0.8, N=2) * 1.05
@@ -310,7 +311,7 @@ def test_goldstone_variants_run(options):
 
 
 def test_goldstone_on_a_ring_untwists_and_gauge_refuses_it():
-    """design.md §3: on a ring P1's iterative method still applies; the exact step does not exist."""
+    """on a ring P1's iterative method still applies; the exact step does not exist."""
     T = 12
     model = gc.MexicanHatChain(T, 1.0, d=2, N=1, ring=True)
     theta = 0.6 * np.sin(2 * np.pi * np.arange(T) / T)  # a smooth, winding-free ring twist
@@ -325,7 +326,7 @@ def test_goldstone_on_a_ring_untwists_and_gauge_refuses_it():
 
 
 def test_gauge_method_options_group_and_reference(rng):
-    """design.md §3-4: the gauge method exposes SO/O links and the reference frame; 'last' and
+    """the gauge method exposes SO/O links and the reference frame; 'last' and
     'first' runs differ only by a global rotation and have identical losses."""
     model = _hat(T=8, d=3, N=3)
     Z0 = model.random_init(rng)
@@ -340,7 +341,7 @@ def test_gauge_method_options_group_and_reference(rng):
 
 # --- iterations_to_converge -----------------------------------------------------------------------
 def test_iterations_to_converge():
-    """design.md API (benchmarks, book): the relative loss gap, first k with
+    """the relative loss gap, first k with
     loss[k] - target <= tol (loss[0] - target), else None."""
     loss = np.array([10.0, 5.0, 1.0, 0.1, 0.01, 0.001])
     assert gc.iterations_to_converge(loss, 0.0, 1e-2) == 3

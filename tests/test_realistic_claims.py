@@ -1,12 +1,14 @@
-"""Chapter 08's claims, regenerated from scratch and compared with the cache book/data/realistic.npz.
+"""Chapter 08's claims, recomputed from the raw results in book/data/realistic*.npz.
 
-The experiment (widgets/realistic.py, CONFIG): sparse logistic dynamic factorisation (P1 §3.2 model
+The experiment (gauge_core.experiments.realistic, CONFIG): sparse logistic dynamic factorisation (P1 §3.2 model
 2, Eqs. 8–9) on synthetic drifting ratings, AdaGrad lr 1 (P1 §5.2's baseline), and the same AdaGrad
 inside Goldstone-GD (P1 Algorithm 1, k1 = 100, k2 = 10) and inside the exact chain gauge step;
-lambda = 10, gamma = 1; three seeds. This test reruns all of it (about 9 x 2000 iterations) and
-asserts what the chapter reports:
+lambda = 10, gamma = 1; three seeds. The caches hold raw results only (curves at every iteration,
+per-vector alignments, embeddings or neighbour lists); every number below is derived at test time
+by gauge_core.experiments.realistic_summary. Asserted, as the chapter reports:
 
-* the cache is what the code produces now (curves to 1e-6 relative, floors to +-2 iterations);
+* the cache is what the code produces now (slow: curves to 1e-6 of their scale, floors to +-2
+  iterations; the large cache on a prefix of every seed);
 * the coupling psi reaches its floor (within 1 % of the best final psi of the three runs, and stays
   there) at least K_GAUGE times sooner with the exact gauge step and at least K_GOLDSTONE times
   sooner with Goldstone-GD than with the AdaGrad baseline, on every seed (K measured and reported in
@@ -23,7 +25,7 @@ import os
 import numpy as np
 import pytest
 
-from widgets import realistic as R
+from gauge_core.experiments import realistic as R
 
 # measured on the cached run (chapter 08 reports the smallest factor over the seeds: 3.79x for the
 # exact step, 1.57x for Goldstone-GD; on the Goldstone part of psi alone 8.0x); asserted with a
@@ -63,16 +65,24 @@ def results(request):
 def test_cache_matches_a_fresh_run():
     fresh, cached = _fresh(), _cached()
     assert R.config_of(cached) == R.config_of(fresh)
+    assert set(fresh) == set(cached)
     for key, value in cached.items():
         if key.endswith(("_cpu", "_wall", "_gauge_time")):
             continue  # timings differ from machine to machine
-        np.testing.assert_allclose(np.asarray(fresh[key], float), np.asarray(value, float),
-                                   rtol=1e-6, atol=1e-9, err_msg=key)
+        _assert_close_to_scale(fresh[key], value, 1e-6, key)
     a, b = R.summarize(fresh), R.summarize(cached)
     for s in a:
         for m in R.METHOD_OPTIONS:
             x, y = a[s][m]["floor_at"], b[s][m]["floor_at"]
             assert (x is None) == (y is None) and (x is None or abs(x - y) <= 2), (s, m, x, y)
+
+
+def _assert_close_to_scale(fresh, cached, rtol, what):
+    """Equal to ``rtol`` times the array's scale (its largest magnitude): curves that pass through
+    zero (the gauge-removable part of psi) differ by round-off there, not relatively."""
+    fresh, cached = np.asarray(fresh, float), np.asarray(cached, float)
+    scale = max(float(np.abs(cached).max(initial=0.0)), 1e-300)
+    np.testing.assert_allclose(fresh, cached, rtol=0, atol=rtol * scale, err_msg=what)
 
 
 def _factor(row, method, steps):
@@ -120,20 +130,12 @@ def test_embeddings_comparable_across_time(results):
         assert base["self_in_top_snap"] < 0.25 and row["gauge"]["self_in_top_snap"] >= 0.95, s
 
 
-def test_gauge_overhead_is_small(results):
-    """The gauge phases cost well under 5 % of the k1 inner steps they follow (P1 Table 1)."""
-    for s in results["seeds"]:
-        for m in ("gauge", "goldstone"):
-            wall = float(results[f"seed{s}_{m}_wall"])
-            gauge = float(results[f"seed{s}_{m}_gauge_time"])
-            assert gauge / (wall - gauge) < 0.05, (s, m, gauge, wall)
-
-
 # --- the same experiment at 1000 users + 1000 items (chapter 08, last section) -----------------
-# book/data/realistic_large.npz holds R.compact(R.generate(R.LARGE_SEEDS, R.LARGE_CONFIG)): curves at
-# ~340 iterations and the summarize() numbers (about 10 min of CPU per seed, so not regenerated in
-# full here: the slow test reruns the first PREFIX iterations and compares them with the cache)
-PREFIX = 200
+# book/data/realistic_large.npz holds R.generate_large(R.LARGE_SEEDS): every curve at every
+# iteration, per-vector alignments and nearest-neighbour lists (about 10 min of CPU per seed, so
+# the slow test regenerates the first PREFIX iterations of every seed, one gauge phase included,
+# and compares)
+PREFIX = 120
 
 
 def _large():
@@ -142,59 +144,61 @@ def _large():
     return R.load(R.LARGE_PATH)
 
 
-def test_compact_keeps_the_summary():
+def test_neighbour_lists_keep_the_summary():
+    """The large cache keeps neighbour lists instead of embeddings: the summary is the same."""
     tiny = dict(T=6, n_users=8, n_items=9, d=3, ratings_per_step=120, steps=60, every=5, k1=10,
                 snap=30)
     full = R.generate(seeds=(0,), config=tiny)
-    small = R.compact(full)
-    assert R.summarize_compact(small) == R.summarize(full)
-    it = small["iterations"]
-    assert it[0] == 0 and it[-1] == tiny["steps"] and np.all(np.diff(it) > 0)
-    np.testing.assert_array_equal(small["seed0_gauge_psi"], full["seed0_gauge_psi"][it])
+    small = R.with_neighbour_lists(full)
+    assert not any("_items_" in k or k.endswith("_Z_snap") for k in small)
+    assert R.summarize(small) == R.summarize(full)
+    np.testing.assert_array_equal(small["seed0_gauge_psi"], full["seed0_gauge_psi"])
 
 
 def test_large_cache_supports_the_chapter():
-    """The numbers chapter 08's last section asserts, read from the cache (same bounds)."""
+    """The numbers chapter 08's last section asserts, recomputed from the raw cache."""
     res = _large()
     assert R.config_of(res) == R.LARGE_CONFIG
-    assert os.path.getsize(R.LARGE_PATH) < 500_000
-    assert res["iterations"].size <= 500
-    rows = R.summarize_compact(res)
-    _check_large_claims(rows, R.LARGE_CONFIG["steps"])
+    assert [int(s) for s in res["seeds"]] == list(R.LARGE_SEEDS)
+    steps = R.LARGE_CONFIG["steps"]
+    np.testing.assert_array_equal(res["iterations"], np.arange(steps + 1))
+    for s in R.LARGE_SEEDS:
+        for m in R.METHOD_OPTIONS:
+            assert res[f"seed{s}_{m}_psi"].shape == (steps + 1,)
+    _check_large_claims(R.summarize(res), steps)
 
 
 @pytest.mark.slow
 def test_large_cache_prefix_matches_a_fresh_run():
+    """The first PREFIX iterations of every seed of the large cache, rerun (about 40 s per seed)."""
     res = _large()
-    seeds = tuple(int(s) for s in res["seeds"])[:1]
-    fresh = R.generate(seeds, dict(R.LARGE_CONFIG, steps=PREFIX))
-    it = res["iterations"]
-    keep = it <= PREFIX
+    fresh = R.generate(R.LARGE_SEEDS, dict(R.LARGE_CONFIG, steps=PREFIX))
     n_excess = PREFIX // R.LARGE_CONFIG["every"] + 1
-    for s in seeds:
+    for s in R.LARGE_SEEDS:
         for m in R.METHOD_OPTIONS:
             for q in ("psi", "loss"):
-                np.testing.assert_allclose(fresh[f"seed{s}_{m}_{q}"][it[keep]],
-                                           res[f"seed{s}_{m}_{q}"][keep], rtol=1e-9,
-                                           err_msg=f"seed {s} {m} {q}")
-            np.testing.assert_allclose(fresh[f"seed{s}_{m}_excess"][:n_excess],
-                                       res[f"seed{s}_{m}_excess"][:n_excess], rtol=1e-9,
-                                       err_msg=f"seed {s} {m} excess")
+                _assert_close_to_scale(fresh[f"seed{s}_{m}_{q}"], res[f"seed{s}_{m}_{q}"][:PREFIX + 1],
+                                       1e-9, f"seed {s} {m} {q}")
+            _assert_close_to_scale(fresh[f"seed{s}_{m}_excess"][:n_excess],
+                                   res[f"seed{s}_{m}_excess"][:n_excess], 1e-9,
+                                   f"seed {s} {m} excess")
 
 
 def _check_large_claims(rows, steps):
-    """The asserts of chapter 08's section 6 (keep in step with /tmp/nbsrc/nb08.py)."""
+    """The asserts of chapter 08's section 6 (the same bounds as the chapter's cell)."""
     chance = 5 / R.LARGE_CONFIG["n_items"]
     rows = list(rows.values())
     assert all(r[m]["floor_at"] is not None for r in rows for m in R.METHOD_OPTIONS)
     assert all(r["gauge"]["floor_at"] < r["goldstone"]["floor_at"] < r["adagrad"]["floor_at"]
                for r in rows)
+    # the chapter's claims are lower bounds ("at least ... times sooner"), measured on seeds 0 and 1:
+    # 7.00x and 3.52x (exact step), 1.62x and 1.50x (Goldstone-GD), 4.67x and 4.75x (Goldstone
+    # part of psi)
     gauge = [_factor(r, "gauge", steps) for r in rows]
     goldstone = [_factor(r, "goldstone", steps) for r in rows]
-    assert 3 < min(gauge) and max(gauge) < 10, gauge             # measured 3.52x and 7.00x
-    assert 1.3 < min(goldstone) and max(goldstone) < 2.5, goldstone  # measured 1.50x and 1.62x
+    assert min(gauge) > 3 and min(goldstone) > 1.3, (gauge, goldstone)
     twist = [r["adagrad"]["excess_below_tol_at"] / r["gauge"]["excess_below_tol_at"] for r in rows]
-    assert 4 < min(twist) and max(twist) < 5, twist
+    assert min(twist) > 4, twist
     for r in rows:
         for m in ("goldstone", "gauge"):
             assert r[m]["final_loss"] < r["adagrad"]["final_loss"]

@@ -213,8 +213,8 @@ def _exercise_gauge_core():
     gc.alignment(Z)
     gc.fd_hessian(gc.MexicanHatChain(4, 1.0, d=2, N=1), np.ones((4, 2, 1)))
     gc.gauge_invariant_loss(hat, Z, gc.random_skew(3, 0, size=8))
-    gc.p2_objective(gc.random_skew(3, 0, size=8), Z, 1.0, commutator=True)
-    gc.coupling_change(Z, gc.random_skew(3, 0, 0.1, size=8), hat.coupling)
+    gc.p2_objective(gc.random_skew(3, 0, size=8), Z, hat.coupling, commutator=True)
+    gc.exact_change(gc.random_skew(3, 0, 0.1, size=8), Z, hat.coupling)
     gc.twist_mode(16, 1, 0.5)
     gc.chain_laplacian(8, 1.0, ring=True)
 

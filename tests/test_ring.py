@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
-from gauge_core.ring import (edge_gaps_to_weights, holonomy_angle, link_angles, ring_dispersion,
+from gauge_core import (edge_gaps_to_weights, holonomy_angle, link_angles, ring_dispersion,
                              ring_flux, ring_links, winding_number, winding_plateau, wound_ring)
 
 

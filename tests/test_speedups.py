@@ -1,5 +1,5 @@
 """Measured speed-ups: the T^2 law of GD, Goldstone-GD and the exact gauge step, and the P1 §5.1
-replica (digest §2.2, §7.1, §7.5; P1 §5.1, Fig. 2 and Fig. 4).
+replica (P1 §5.1, Fig. 2 and Fig. 4).
 
 Everything is counted in iterations (no timing asserts). The heavy tests are marked ``slow`` but run
 in the default suite.
@@ -10,16 +10,17 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
+from gauge_core.experiments import p1_replica
 
 TS = (8, 16, 32, 64)
 SEEDS = (0, 1, 2)
 LAM = 1.0
-ETA = 1.0 / (8.0 + 4.0 * LAM)  # digest §2.2: eta = 1/(8 + 4 lam), the stable GD step of Toy A
-GAUGE_OPTIONS = {"goldstone": dict(k1=10, k2=10), "gauge": dict(k1=10)}  # digest §7.1 settings
+ETA = 1.0 / (8.0 + 4.0 * LAM)  # eta = 1/(8 + 4 lam): half the stability limit of GD
+GAUGE_OPTIONS = {"goldstone": dict(k1=10, k2=10), "gauge": dict(k1=10)}  # settings
 
 
 def _twisted_start(T, seed):
-    """Toy A started in the slowest Goldstone mode (digest §2.2): twist nu = 1 with a random
+    """The Mexican-hat chain started in the slowest Goldstone mode: twist nu = 1 with a random
     amplitude, random phases of N = 2 vectors and a small random radial perturbation."""
     rng = np.random.default_rng(seed)
     Z0 = gc.twist_mode(T, 1, rng.uniform(0.3, 0.6), N=2, phases=rng.uniform(0, 2 * np.pi, 2))
@@ -27,7 +28,7 @@ def _twisted_start(T, seed):
 
 
 def untwist_iterations(T, method, seed, cap=20000):
-    """Iterations until the nu = 1 twist amplitude has shrunk by a factor e (digest §2.2)."""
+    """Iterations until the nu = 1 twist amplitude has shrunk by a factor e."""
     model = gc.MexicanHatChain(T, LAM, d=2, N=2)
     Z0 = _twisted_start(T, seed)
     a0 = abs(gc.twist_amplitudes(Z0)[1])
@@ -58,7 +59,7 @@ def _slope(ts, its):
 
 @pytest.mark.slow
 def test_gd_untwisting_time_is_one_over_eta_h1(untwist_table):
-    """Digest §2.2 / §7.5: GD needs 1/(eta h_1) iterations to shrink the slowest Goldstone mode by e
+    """GD needs 1/(eta h_1) iterations to shrink the slowest Goldstone mode by e
     (79, 313, 1246, 4981 for T = 8..64) [2 %], for every seed."""
     predicted = np.array([1.0 / (ETA * gc.dispersion(T, LAM)[1]) for T in TS])
     expected = np.broadcast_to(predicted, (len(SEEDS), len(TS)))
@@ -67,7 +68,7 @@ def test_gd_untwisting_time_is_one_over_eta_h1(untwist_table):
 
 @pytest.mark.slow
 def test_gd_untwisting_time_grows_as_T_squared(untwist_table):
-    """P1 §3.3 / P2 §2.2 (condition number O(T^2)); digest §7.5: log-log slope of GD's untwisting
+    """P1 §3.3 / P2 §2.2 (condition number O(T^2)); log-log slope of GD's untwisting
     time against T is 2 +- 0.15 (per seed and for the mean)."""
     for row in untwist_table["gd"]:
         assert abs(_slope(TS, row) - 2.0) < 0.15
@@ -77,9 +78,9 @@ def test_gd_untwisting_time_grows_as_T_squared(untwist_table):
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["goldstone", "gauge"])
 def test_gauge_methods_untwist_far_faster_and_scale_far_better(untwist_table, method):
-    """P1 §5 ("an order of magnitude faster"), digest §7.5: Goldstone-GD and the exact gauge step
+    """P1 §5 ("an order of magnitude faster"), Goldstone-GD and the exact gauge step
     untwist >= 10x faster than GD at T >= 32 (every seed) and their time grows far more slowly with T
-    (log-log slope < 1 against GD's 2; digest: x5 from T = 8 to 128 against x250)."""
+    (log-log slope < 1 against GD's 2)."""
     gd, fast = untwist_table["gd"], untwist_table[method]
     for j, T in enumerate(TS):
         if T >= 32:
@@ -92,8 +93,9 @@ def test_gauge_methods_untwist_far_faster_and_scale_far_better(untwist_table, me
 
 @pytest.mark.slow
 def test_random_start_relative_gap_at_T64():
-    """Digest §7.5 (Goldstone-GD >= 10x faster than GD at T >= 32), measured from random starts
-    (N(0, 0.5^2), Toy A, T = 64) as iterations to a relative loss gap of 1e-6, over 3 seeds."""
+    """Goldstone-GD >= 10x faster than GD at T >= 32, measured from random starts
+    (N(0, 0.5^2), Mexican-hat chain, T = 64) as iterations to a relative loss gap of 1e-6, over
+    3 seeds."""
     T = 64
     model = gc.MexicanHatChain(T, LAM, d=2, N=1)
     for seed in SEEDS:
@@ -116,18 +118,15 @@ REPLICA_BUDGET = 5000
 
 
 def _replica(seed):
-    """P1 §5.1: X = Ubar^T Vbar + sqrt(1e-3) noise (Ubar, Vbar 3 x 10 standard normal), the same X at
-    each of T = 30 steps, d = 3, lam = 10, Z0 ~ N(0, 1)."""
-    rng = np.random.default_rng(seed)
-    Ub, Vb = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
-    X = Ub.T @ Vb + np.sqrt(1e-3) * rng.standard_normal((10, 10))
-    model = gc.DynamicFactorization(X, 3, 10.0, T=30)
-    return model, model.random_init(rng)
+    """P1 §5.1 (gauge_core.experiments.p1_replica): the same X at each of T = 30 steps, d = 3,
+    lam = 10, Z0 ~ N(0, 1)."""
+    rep = p1_replica(seed)
+    return rep.model, rep.Z0
 
 
 def _improper_end_to_end(Z):
     """True if Z_{T-1} is closer to a reflection of Z_0 than to a rotation (an odd number of
-    reflection domain walls between the ends, design.md §4)."""
+    reflection domain walls between the ends,)."""
     U = gc.procrustes((Z[0] @ Z[-1].T)[None], "O")[0]
     return bool(np.linalg.det(U) < 0)
 
@@ -163,7 +162,7 @@ def test_p1_replica_goldstone_gd_removes_the_twist_gd_leaves(replica_runs, seed)
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", REPLICA_SEEDS)
 def test_p1_replica_misalignment_is_a_reflection_domain_wall(replica_runs, seed):
-    """design.md §4 on the P1 §5.1 replica: a mean alignment cos(z_1, z_T) < 0.8 after 5000
+    """On the P1 §5.1 replica: a mean alignment cos(z_1, z_T) < 0.8 after 5000
     iterations happens exactly when the two ends are related by an improper O(3) transformation (an
     odd number of reflection walls, which no rotation-based method removes); otherwise both methods
     end with alignment > 0.98."""
@@ -183,7 +182,7 @@ def test_p1_replica_misalignment_is_a_reflection_domain_wall(replica_runs, seed)
                    "a reflection domain wall forms, see test_p1_replica_misalignment_is_a_"
                    "reflection_domain_wall")
 def test_p1_replica_literal_alignment_claim(replica_runs):
-    """Digest §7.5 (as stated): after 5000 iterations GD has mean alignment < 0.8 and Goldstone-GD
+    """The claim as once stated: after 5000 iterations GD has mean alignment < 0.8 and Goldstone-GD
     > 0.99, for every seed."""
     for seed in REPLICA_SEEDS:
         assert gc.alignment(replica_runs[seed, "gd"]).mean() < 0.8

@@ -143,7 +143,7 @@ def test_expm_skew_is_a_rotation(d, rng):
 
 
 def test_expm_skew_d2_closed_form():
-    """P2 §4.3 (digest): for d = 2, exp(theta J) is the rotation by theta, J the 90-degree generator."""
+    """P2 §4.3: for d = 2, exp(theta J) is the rotation by theta, J the 90-degree generator."""
     J = np.array([[0.0, -1.0], [1.0, 0.0]])
     for theta in (0.0, 0.3, -1.2, 3.0, 7.5):
         R = gc.expm_skew(theta * J)
@@ -221,7 +221,7 @@ def test_rotation_angle(rng):
 
 @pytest.mark.parametrize("group", ["SO", "O"])
 def test_procrustes_is_optimal(group, rng):
-    """design.md §3: U = procrustes(Z_s Z_t^T) minimises ||Z_t - U Z_s|| over SO(d) (or O(d))."""
+    """U = procrustes(Z_s Z_t^T) minimises ||Z_t - U Z_s|| over SO(d) (or O(d))."""
     d, N = 3, 6
     Zs, Zt = rng.standard_normal((2, 8, d, N))
     B = np.matmul(Zs, np.swapaxes(Zt, 1, 2))
@@ -242,7 +242,7 @@ def test_procrustes_is_optimal(group, rng):
 
 
 def test_procrustes_recovers_an_exact_rotation(rng):
-    """design.md §3: if Z_t = Q Z_s exactly, the Procrustes link is Q (O(d): also a reflection)."""
+    """if Z_t = Q Z_s exactly, the Procrustes link is Q (O(d): also a reflection)."""
     Zs = rng.standard_normal((3, 7))
     for group in ("SO", "O"):
         Q = gc.random_rotation(3, rng, group=group, size=1)
@@ -252,7 +252,7 @@ def test_procrustes_recovers_an_exact_rotation(rng):
 
 
 def test_procrustes_SO_differs_from_O_for_reflections(rng):
-    """design.md §4: a reflection cannot be reached by SO(d) links; the O(d) link finds it."""
+    """a reflection cannot be reached by SO(d) links; the O(d) link finds it."""
     Zs = rng.standard_normal((1, 3, 7))
     P = np.diag([1.0, 1.0, -1.0])
     Zt = P @ Zs
@@ -264,7 +264,7 @@ def test_procrustes_SO_differs_from_O_for_reflections(rng):
 
 
 def test_procrustes_single_matrix_SO(rng):
-    """design.md §3: procrustes accepts a single (d, d) matrix as well as a batch, including the
+    """procrustes accepts a single (d, d) matrix as well as a batch, including the
     Kabsch correction when the O(d) optimum is a reflection."""
     B = rng.standard_normal((3, 3))
     for M in (B, -B):  # one of the two has an improper O(3) optimum
@@ -276,7 +276,7 @@ def test_procrustes_single_matrix_SO(rng):
 
 
 def test_procrustes_single_matrix_O(rng):
-    """design.md §3: the unbatched O(d) Procrustes equals the batched one."""
+    """the unbatched O(d) Procrustes equals the batched one."""
     B = rng.standard_normal((3, 3))
     np.testing.assert_allclose(gc.procrustes(B, "O"), gc.procrustes(B[None], "O")[0], atol=1e-14)
 

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
-from gauge_core.vacua import (best_factorization, count_walls, domain_signs, domain_wall,
+from gauge_core import (best_factorization, count_walls, domain_signs, domain_wall,
                               hat_hessian, hat_potential, link_signs, reflection, unit_generator)
 
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 1.7])
 def test_hat_potential_is_the_mexican_hat_chain_local_loss(radius, rng):
-    """digest §7.1 Toy A: l(z) = (|z|^2 - r^2)^2 summed over sites is MexicanHatChain.local_loss."""
+    """The Mexican hat l(z) = (|z|^2 - r^2)^2 summed over sites is MexicanHatChain.local_loss."""
     model = gc.MexicanHatChain(5, 1.0, d=3, N=2, radius=radius)
     Z = model.random_init(rng)
     pts = np.swapaxes(Z, 1, 2)  # (T, N, d)
@@ -44,7 +44,7 @@ def test_hat_hessian_top_of_the_hat_is_a_maximum():
 
 @pytest.mark.parametrize("d", [1, 2, 3, 5])
 def test_reflection_is_orthogonal_with_determinant_minus_one(d):
-    """design.md §4: reflections are in O(d) but not in SO(d)."""
+    """reflections are in O(d) but not in SO(d)."""
     F = reflection(d)
     np.testing.assert_allclose(F.T @ F, np.eye(d))
     assert np.linalg.det(F) == pytest.approx(-1.0)
@@ -95,7 +95,7 @@ def _aligned_optimum(d=2, T=6, seed=0):
 
 @pytest.mark.parametrize("d", [2, 3])
 def test_domain_wall_keeps_local_loss_and_shows_in_link_signs(d, rng):
-    """design.md §4: reflecting the steps t >= k leaves every local loss unchanged and puts exactly
+    """reflecting the steps t >= k leaves every local loss unchanged and puts exactly
     one det -1 link between k-1 and k; the signs survive any local SO(d) rotations."""
     Z = _aligned_optimum(d)
     model = gc.DynamicFactorization(np.zeros((6, 6, 5)), d, 1.0)
@@ -115,7 +115,7 @@ def test_domain_wall_keeps_local_loss_and_shows_in_link_signs(d, rng):
 
 
 def test_exact_gauge_step_with_O_links_removes_the_wall_SO_cannot():
-    """design.md §4: the exact gauge step with O(d) links repairs a reflection wall (coupling back
+    """the exact gauge step with O(d) links repairs a reflection wall (coupling back
     to zero), with SO(d) links the wall stays."""
     Z = _aligned_optimum(2)
     W = domain_wall(Z, 3)

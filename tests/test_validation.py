@@ -1,6 +1,4 @@
-"""Validation: bad input gives a clear ValueError/TypeError naming the parameter (design.md, reader
-experience targets: "Bad input to the library gives a clear ValueError/TypeError naming the
-parameter")."""
+"""Validation: bad input gives a clear ValueError/TypeError naming the parameter."""
 from __future__ import annotations
 
 import numpy as np
@@ -138,12 +136,15 @@ CASES = [
      "reference"),
     ("exact_gauge_step-reference-name", lambda: gc.exact_gauge_step(Z_OK, reference="middle"),
      ValueError, "reference"),
-    ("exact_gauge_step-ring", lambda: gc.exact_gauge_step(Z_OK, ring=True), ValueError, "ring"),
+    ("gauge_at_start-on-ring", lambda: gc.Run(HAT_RING, np.ones((5, 2, 1)), "gauge",
+                                               gauge_at_start=True), ValueError, "ring"),
     ("exact_gauge_step-Z-ndim", lambda: gc.exact_gauge_step(Z_OK[0]), ValueError, "Z"),
     ("exact_gauge_step-Z-T<2", lambda: gc.exact_gauge_step(Z_OK[:1]), ValueError, "Z"),
-    ("twist_profile-reference-range", lambda: gc.twist_profile(Z_OK, 5), ValueError, "reference"),
-    ("twist_profile-reference-shape", lambda: gc.twist_profile(Z_OK, np.ones((3, 3))), ValueError,
-     "reference"),
+    ("twist_profile-frame-range", lambda: gc.twist_profile(Z_OK, 5), ValueError, "frame"),
+    ("twist_profile-frame-shape", lambda: gc.twist_profile(Z_OK, np.ones((3, 3))), ValueError,
+     "frame"),
+    ("angle_profiles-frame-shape", lambda: gc.angle_profiles(np.ones((2, 5, 2, 3)), np.ones((2, 2))),
+     ValueError, "frame"),
     ("alignment-first", lambda: gc.alignment(Z_OK, first=5), ValueError, "first"),
     ("alignment-last", lambda: gc.alignment(Z_OK, last=-6), ValueError, "last"),
     ("alignment-last-float", lambda: gc.alignment(Z_OK, last=1.0), TypeError, "last"),
@@ -166,17 +167,22 @@ CASES = [
      lambda: gc.fd_hessian(gc.MexicanHatChain(1000, 1.0, N=2), np.zeros((1000, 2, 2))),
      ValueError, "Z"),
     # --- symmetry subspace ------------------------------------------------------------------------
-    ("coupling_change-coupling", lambda: gc.coupling_change(Z_OK, G_OK, "chain"), TypeError,
+    ("exact_change-coupling", lambda: gc.exact_change(G_OK, Z_OK, "chain"), TypeError,
      "coupling"),
-    ("coupling_change-Z-T", lambda: gc.coupling_change(Z_OK, G_OK, gc.Coupling(6, 1.0)),
+    ("exact_change-Z-T", lambda: gc.exact_change(G_OK, Z_OK, gc.Coupling(6, 1.0)),
      ValueError, "Z"),
-    ("coupling_change-Gamma", lambda: gc.coupling_change(Z_OK, G_OK[:, :2, :2], C_OK), ValueError,
+    ("exact_change-Gamma", lambda: gc.exact_change(G_OK[:, :2, :2], Z_OK, C_OK), ValueError,
      "Gamma"),
-    ("coupling_change-Gamma-nan", lambda: gc.coupling_change(Z_OK, G_OK * np.nan, C_OK),
+    ("exact_change-Gamma-nan", lambda: gc.exact_change(G_OK * np.nan, Z_OK, C_OK),
      ValueError, "Gamma"),
-    ("p2_objective-lam", lambda: gc.p2_objective(G_OK, Z_OK, -1.0), ValueError, "lam"),
-    ("p2_objective-Z", lambda: gc.p2_objective(G_OK, Z_OK[0], 1.0), ValueError, "Z"),
-    ("p2_objective-Gamma", lambda: gc.p2_objective(G_OK[:4], Z_OK, 1.0), ValueError, "Gamma"),
+    ("p2_objective-coupling", lambda: gc.p2_objective(G_OK, Z_OK, 1.0), TypeError, "coupling"),
+    ("p2_objective-ring", lambda: gc.p2_objective(G_OK, Z_OK, gc.Coupling(5, 1.0, ring=True)),
+     ValueError, "coupling"),
+    ("p2_objective-weighted",
+     lambda: gc.p2_objective(G_OK, Z_OK, gc.Coupling(5, 1.0, weights=[1, 2, 1, 1])), ValueError,
+     "coupling"),
+    ("p2_objective-Z", lambda: gc.p2_objective(G_OK, Z_OK[0], C_OK), ValueError, "Z"),
+    ("p2_objective-Gamma", lambda: gc.p2_objective(G_OK[:4], Z_OK, C_OK), ValueError, "Gamma"),
     # --- optimize ---------------------------------------------------------------------------------
     ("optimize-model", lambda: gc.optimize("hat", Z_OK, "gd", 1), TypeError, "model"),
     ("optimize-method", lambda: gc.optimize(HAT, Z_OK, "sgd", 1), ValueError, "method"),
@@ -215,6 +221,28 @@ CASES = [
     ("optimize-gauge-on-ring", lambda: gc.optimize(HAT_RING, np.ones((5, 2, 1)), "gauge", 1),
      ValueError, "ring"),
     ("Run.advance-steps", lambda: gc.Run(HAT, Z_OK, "gd").advance(-1), ValueError, "steps"),
+    ("optimize-beta", lambda: gc.optimize(HAT, Z_OK, "momentum", 1, beta=1.0), ValueError, "beta"),
+    ("optimize-beta-str", lambda: gc.optimize(HAT, Z_OK, "nesterov", 1, beta="0.9"), TypeError,
+     "beta"),
+    ("optimize-gauge_at_start-gd", lambda: gc.optimize(HAT, Z_OK, "gd", 1, gauge_at_start=True),
+     ValueError, "gauge_at_start"),
+    ("optimize-gauge_at_start-int", lambda: gc.optimize(HAT, Z_OK, "gauge", 1, gauge_at_start=1),
+     TypeError, "gauge_at_start"),
+    ("optimize-recorders", lambda: gc.optimize(HAT, Z_OK, "gd", 1, recorders=[3]), TypeError,
+     "recorders"),
+    ("Run.curves_since", lambda: gc.Run(HAT, Z_OK, "gd").curves_since(-1), ValueError, "k"),
+    # --- tuning -----------------------------------------------------------------------------------
+    ("tuned_momentum-h_min", lambda: gc.tuned_momentum(-1.0, 2.0), ValueError, "h_min"),
+    ("tuned_momentum-h_max", lambda: gc.tuned_momentum(2.0, 1.0), ValueError, "h_max"),
+    ("tuned_momentum-method", lambda: gc.tuned_momentum(1.0, 2.0, "gd"), ValueError, "method"),
+    ("tuned_rate-method", lambda: gc.tuned_rate(1.0, 2.0, "adam"), ValueError, "method"),
+    ("spectrum_bounds-model", lambda: gc.spectrum_bounds("hat"), TypeError, "model"),
+    ("spectrum_bounds-Z-missing",
+     lambda: gc.spectrum_bounds(gc.DynamicFactorization(X_OK, 2, 1.0, T=3)), ValueError, "Z"),
+    ("hessian_extremes-method", lambda: gc.hessian_extremes(HAT, Z_OK, method="qr"), ValueError,
+     "method"),
+    ("hessian_extremes-iterations", lambda: gc.hessian_extremes(HAT, Z_OK, iterations=1),
+     ValueError, "iterations"),
     ("iterations_to_converge-loss", lambda: gc.iterations_to_converge(np.ones((2, 2)), 0.0),
      ValueError, "loss"),
     ("iterations_to_converge-loss-empty", lambda: gc.iterations_to_converge([], 0.0), ValueError,
@@ -237,7 +265,7 @@ CASES = [
 
 @pytest.mark.parametrize("call,exc,param", [pytest.param(c, e, p, id=i) for i, c, e, p in CASES])
 def test_bad_input_raises_naming_the_parameter(call, exc, param):
-    """design.md (reader experience): every bad argument raises ValueError/TypeError whose message
+    """Every bad argument raises ValueError/TypeError whose message
     names the parameter."""
     with pytest.raises(exc, match=rf"\b{param}\b"):
         call()
@@ -245,14 +273,14 @@ def test_bad_input_raises_naming_the_parameter(call, exc, param):
 
 # Public functions whose validation was added after this suite found the gaps (each used to raise a
 # raw numpy/Python error, IndexError, AttributeError or a matmul ValueError, or return NaN).
-M_OK = gc.transport_matrices(Z_OK, C_OK)
 MISSING = [
-    ("p1_objective-Gamma-nan", lambda: gc.p1_objective(G_OK * np.nan, M_OK, C_OK), ValueError,
+    ("p1_objective-Gamma-nan", lambda: gc.p1_objective(G_OK * np.nan, Z_OK, C_OK), ValueError,
      "Gamma"),
-    ("p1_objective-Gamma-shape", lambda: gc.p1_objective(G_OK[:3], M_OK, C_OK), ValueError,
+    ("p1_objective-Gamma-shape", lambda: gc.p1_objective(G_OK[:3], Z_OK, C_OK), ValueError,
      "Gamma"),
-    ("p1_objective-coupling", lambda: gc.p1_objective(G_OK, M_OK, "chain"), TypeError, "coupling"),
-    ("p1_gradient-Gamma-shape", lambda: gc.p1_gradient(G_OK[:, :2, :2], M_OK, C_OK), ValueError,
+    ("p1_objective-coupling", lambda: gc.p1_objective(G_OK, Z_OK, "chain"), TypeError, "coupling"),
+    ("p1_objective-Z", lambda: gc.p1_objective(G_OK, Z_OK[:3], C_OK), ValueError, "Z"),
+    ("p1_gradient-Gamma-shape", lambda: gc.p1_gradient(G_OK[:, :2, :2], Z_OK, C_OK), ValueError,
      "Gamma"),
     ("transport_matrices-Z-shape", lambda: gc.transport_matrices(Z_OK[:3], C_OK), ValueError, "Z"),
     ("transport_matrices-coupling", lambda: gc.transport_matrices(Z_OK, None), TypeError,
@@ -271,7 +299,7 @@ MISSING = [
 
 @pytest.mark.parametrize("call,exc,param", [pytest.param(c, e, p, id=i) for i, c, e, p in MISSING])
 def test_unvalidated_public_functions(call, exc, param):
-    """design.md (reader experience): the same contract for the remaining public functions."""
+    """The same contract for the remaining public functions."""
     with pytest.raises(exc, match=rf"\b{param}\b"):
         call()
 

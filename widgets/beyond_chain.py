@@ -5,8 +5,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 import gauge_core as gc
-from gauge_core.ring import (holonomy_angle, link_angles, ring_flux, ring_links,
-                             winding_plateau, wound_ring)
+from gauge_core import (holonomy_angle, link_angles, ring_flux, ring_links, winding_plateau,
+                        wound_ring)
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
@@ -136,7 +136,7 @@ class RingPanel(Panel):
         w_now = int(np.rint(flux / TWO_PI))
         # the clock: step t sits at angle 2 pi t / T; its vectors are sticks from there
         pos = np.stack([np.cos(TWO_PI * np.arange(T) / T), np.sin(TWO_PI * np.arange(T) / T)], 1)
-        scale = 0.45 / max(1.0, float(np.linalg.norm(Z, axis=1).max()))
+        scale = 0.45 / max(1.0, float(np.sqrt(np.sum(Z * Z, axis=1)).max()))
         segs, colours = [], []
         for i in range(s["N"]):
             tip = pos + scale * Z[:, :, i]
@@ -158,7 +158,7 @@ class RingPanel(Panel):
             mid = 0.5 * (hi + lo)
             self.ax_twist.set_ylim(mid - 0.5, mid + 0.5)
         # loss and plateau
-        loss = np.asarray(run._loss)
+        loss = run.loss
         colour = method_colour(s["method"])
         self.loss_line.set_color(colour)
         set_line(self.loss_line, np.arange(loss.size), positive(loss))
@@ -186,7 +186,7 @@ class RingPanel(Panel):
                  else f"random start (seed {s['seed']})")
         text = (f"Ring of T = {T} steps, λ = {lam:.3g}, N = {s['N']} vector(s) per step, {start}, "
                 f"{method_label(s['method'])} with η = {s['lr']:.2g}. After {run.iteration:,} "
-                f"iterations the loss is {run._loss[-1]:.6g}; the flux is {flux / TWO_PI:.3f} turns, "
+                f"iterations the loss is {run.current_loss:.6g}; the flux is {flux / TWO_PI:.3f} turns, "
                 f"so the winding number is w = {w_now}, and the holonomy angle is {hol:.2g} rad. "
                 f"A uniformly wound ring with w = {w_now} has plateau "
                 f"N T (λc − (λc)²/4) = {plateau:.6g} with c = 1 − cos(2πw/T) = {c:.3g} and "
@@ -310,10 +310,8 @@ class WeightedChainPanel(Panel):
         gaps = gap_pattern(s["pattern"], T, s["g"], rng=s["seed"])
         times = np.concatenate([[0.0], np.cumsum(gaps)])
         span = times[-1]
-        L = gc.chain_laplacian(T, lam, 1.0 / gaps)
-        h, V = np.linalg.eigh(L)
-        reg = gc.chain_laplacian(T, lam, np.full(T - 1, (T - 1) / span))
-        h_reg, V_reg = np.linalg.eigh(reg)
+        h, V = gc.chain_modes(T, lam, gc.edge_gaps_to_weights(gaps))
+        h_reg, V_reg = gc.chain_modes(T, lam, np.full(T - 1, (T - 1) / span))
         nu = np.arange(T)
         set_line(self.spec_w, nu[1:], positive(h[1:]))
         set_line(self.spec_reg, nu[1:], positive(h_reg[1:]))

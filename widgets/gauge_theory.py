@@ -4,17 +4,19 @@
   the gauge fields ``Gamma`` but not the gauge-invariant loss ``L'`` (P2 Eq. 5); link variables and
   the covariant difference show why.
 - :func:`exact_vs_goldstone_panel`: the exact gauge step on a chain (one Procrustes problem per
-  link, design.md §3) next to P1's iterative gauge phases (Algorithm 1, lines 6–9) from one start.
+  link) next to P1's iterative gauge phases (Algorithm 1, lines 6–9) from one start.
 - :func:`gauge_fixing_panel`: the reference frame of the exact step (first, last, mean) rotates the
   result as a whole and never changes its loss.
 - :func:`nonabelian_panel`: the error of P2 Eq. 6 against the exact coupling change, ``∝ ε²`` for
-  ``d >= 3`` without the commutator and ``∝ ε³`` with it (design.md §5).
+  ``d >= 3`` without the commutator and ``∝ ε³`` with it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 import gauge_core as gc
+from gauge_core.experiments import (START_MODELS, LRUCache, expansion_errors, make_start,
+                                    p1_phases, power_law_slope, relaxed_hat)
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
@@ -23,30 +25,15 @@ from .style import OKABE_ITO, THEORY_COLOUR, TIME_CMAP, method_colour
 __all__ = ["gauge_transformation_panel", "exact_vs_goldstone_panel", "gauge_fixing_panel",
            "nonabelian_panel"]
 
-J = np.array([[0.0, -1.0], [1.0, 0.0]])  # generator of SO(2): exp(phi J) rotates by phi
+J = gc.unit_generator(2)  # generator of SO(2): exp(phi J) rotates by phi
+MODELS = START_MODELS
+_relaxed_hat = relaxed_hat
+loglog_slope = power_law_slope
 
 
 def _angles_of_rotations(R):
     """Signed angle of each 2x2 rotation, unwrapped along the first axis."""
-    return np.unwrap(np.arctan2(R[:, 1, 0], R[:, 0, 0]))
-
-
-def _warm_up(model, Z0, steps, lr):
-    """``steps`` plain-GD steps; a start far out on the hat can diverge at ``lr``, so halve it
-    until the run stays finite (the default seeds never need it)."""
-    for _ in range(30):
-        result = gc.optimize(model, Z0, "gd", steps, lr=lr)
-        if not result.diverged:
-            return result.Z
-        lr /= 2
-    raise RuntimeError("the plain-GD warm-up diverged even at a tiny step size")
-
-
-def _relaxed_hat(T, seed, N=1, steps=200, lr=0.05, lam=1.0):
-    """A Mexican-hat chain after ``steps`` GD steps from a random start: on the ring, still twisted."""
-    model = gc.MexicanHatChain(T, lam, d=2, N=N)
-    Z0 = model.random_init(np.random.default_rng(seed))
-    return model, _warm_up(model, Z0, steps, lr)
+    return np.unwrap(gc.planar_angle(R))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +58,7 @@ class GaugeTransformationPanel(Panel):
         fig, (self.ax_ang, self.ax_link) = make_figure(10.0, 3.6, 1, 2)
         fig.subplots_adjust(wspace=0.28, left=0.07, right=0.98, top=0.88, bottom=0.15)
         super().__init__("A gauge transformation: Z and Γ move, L′ does not", controls, fig)
-        self._cache = {}
+        self._cache = LRUCache(1)
         self._build()
         self.refresh(changed="init")
 
@@ -101,10 +88,7 @@ class GaugeTransformationPanel(Panel):
         ax.legend(loc="best", fontsize="small")
 
     def _base(self, T, seed):
-        key = (T, seed)
-        if key not in self._cache:
-            self._cache = {key: _relaxed_hat(T, seed)}
-        return self._cache[key]
+        return self._cache.get_or((T, seed), lambda: relaxed_hat(T, seed))
 
     def update(self, changed=None):
         s = self.state
@@ -177,45 +161,6 @@ def gauge_transformation_panel(**kwargs):
 
 
 # ---------------------------------------------------------------------------------------------
-def _p1_data(seed=0):
-    """P1 §5.1's data: X = Ū^T V̄ + noise of variance 1e-3, Ū, V̄ in R^{3 x 10}."""
-    rng = np.random.default_rng(seed)
-    U, V = rng.standard_normal((3, 10)), rng.standard_normal((3, 10))
-    return U.T @ V + np.sqrt(1e-3) * rng.standard_normal((10, 10))
-
-
-MODELS = {
-    "hat": ("Mexican-hat chain, d = 2, N = 3, T = 32, λ = 1", 0.05),
-    "mf": ("matrix factorisation, d = 3, T = 30, λ = 10 (P1 §5.1)", 0.01),
-}
-
-
-def make_start(model_name, seed, pre):
-    """The model and the configuration after ``pre`` plain-GD steps from a random start."""
-    if model_name == "hat":
-        model = gc.MexicanHatChain(32, 1.0, d=2, N=3)
-    else:
-        model = gc.DynamicFactorization(_p1_data(0), 3, 10.0, T=30)
-    lr = MODELS[model_name][1]
-    Z0 = model.random_init(np.random.default_rng(seed))
-    return model, _warm_up(model, Z0, pre, lr)
-
-
-def p1_phases(model, Z, phases, k2=10, step_scale=0.25, warm_start=True):
-    """Coupling ``psi`` after each of ``phases`` pure gauge phases of P1 Algorithm 1 (lines 6–9).
-
-    No GD steps in between, so only the gauge sub-solver is compared. Returns ``(psi, Z_final)``
-    with ``psi[0]`` the starting value.
-    """
-    Lplus = model.coupling.laplacian_pinv
-    raw = np.zeros((model.T, model.d, model.d))
-    psi = [model.coupling_loss(Z)]
-    for _ in range(phases):
-        Z = gc.goldstone_phase(Z, raw, model.coupling, Lplus, k2, step_scale, "exp", warm_start)
-        psi.append(model.coupling_loss(Z))
-    return np.array(psi), Z
-
-
 class ExactVsGoldstonePanel(Panel):
     """The exact gauge step against P1's iterative gauge phases, from the same configuration."""
 
@@ -235,7 +180,7 @@ class ExactVsGoldstonePanel(Panel):
         fig, (self.ax_psi, self.ax_gap) = make_figure(10.0, 3.6, 1, 2)
         fig.subplots_adjust(wspace=0.3, left=0.08, right=0.98, top=0.88, bottom=0.15)
         super().__init__("Exact gauge step vs P1's gauge phases, same start", controls, fig)
-        self._starts, self._phases = {}, {}
+        self._starts, self._phases = LRUCache(9), LRUCache(65)
         self._build()
         self.refresh(changed="init")
 
@@ -257,14 +202,10 @@ class ExactVsGoldstonePanel(Panel):
         ax.set_title("distance to the exact optimum")
 
     def _start(self, name, seed, pre):
-        key = (name, seed, pre)
-        if key not in self._starts:
-            if len(self._starts) > 8:
-                self._starts.clear()
+        def make():
             model, Z = make_start(name, seed, pre)
-            Ze, _ = gc.exact_gauge_step(Z)
-            self._starts[key] = (model, Z, Ze)
-        return self._starts[key]
+            return model, Z, gc.exact_gauge_step(Z)[0]
+        return self._starts.get_or((name, seed, pre), make)
 
     def update(self, changed=None):
         s = self.state
@@ -273,11 +214,9 @@ class ExactVsGoldstonePanel(Panel):
         self.psi_start = model.coupling_loss(Z)
         self.psi_exact = model.coupling_loss(Ze)
         key = (s["model"], s["seed"], s["pre"], s["k2"], s["step"], s["warm"])
-        if key not in self._phases:  # each setting is computed once (about 1-2 ms per phase)
-            if len(self._phases) > 64:
-                self._phases.clear()
-            self._phases[key] = p1_phases(model, Z, self.PHASES, s["k2"], s["step"], s["warm"])
-        self.psi_p1, Zp = self._phases[key]
+        # each setting is computed once (about 1-2 ms per phase)
+        self.psi_p1, Zp = self._phases.get_or(key, lambda: p1_phases(
+            model, Z, self.PHASES, s["k2"], s["step"], s["warm"]))
         ok = np.isfinite(self.psi_p1)
         self.psi_p1 = self.psi_p1[: int(np.argmin(ok)) if not ok.all() else ok.size]
         self.local_change = max(abs(model.local_loss(Ze) - model.local_loss(Z)),
@@ -341,7 +280,7 @@ class GaugeFixingPanel(Panel):
         fig, (self.ax_vec, self.ax_rot) = make_figure(10.0, 4.0, 1, 2)
         fig.subplots_adjust(wspace=0.3, left=0.07, right=0.98, top=0.9, bottom=0.13)
         super().__init__("Gauge fixing: a choice of reference frame", controls, fig)
-        self._cache = {}
+        self._cache = LRUCache(1)
         self._build()
         self.refresh(changed="init")
 
@@ -369,12 +308,10 @@ class GaugeFixingPanel(Panel):
         ax.legend(loc="best", fontsize="small")
 
     def _base(self, T, seed):
-        key = (T, seed)
-        if key not in self._cache:
-            model, Z = _relaxed_hat(T, seed, N=3, steps=100)
-            res = {r: gc.exact_gauge_step(Z, reference=r) for r in gc.gauge.REFERENCES}
-            self._cache = {key: (model, Z, res)}
-        return self._cache[key]
+        def make():
+            model, Z = relaxed_hat(T, seed, N=3, steps=100)
+            return model, Z, {r: gc.exact_gauge_step(Z, reference=r) for r in gc.REFERENCES}
+        return self._cache.get_or((T, seed), make)
 
     def update(self, changed=None):
         s = self.state
@@ -433,33 +370,6 @@ def gauge_fixing_panel(**kwargs):
 
 
 # ---------------------------------------------------------------------------------------------
-def expansion_errors(d, seed=0, T=6, N=5, lam=1.0, eps=None):
-    """Errors of P2 Eq. 6 (as printed and with the commutator) and P1 Eq. 14 against the exact change.
-
-    ``Gamma = eps * G`` for a random skew direction ``G`` (unit Frobenius norm over all steps) and a
-    random ``Z``. Returns ``(eps, errors)`` with ``errors[name]`` for ``"p2"``, ``"p2c"``, ``"p1"``.
-    """
-    rng = np.random.default_rng(seed)
-    coupling = gc.Coupling(T, lam)
-    Z = rng.standard_normal((T, d, N))
-    G = gc.random_skew(d, rng, size=T)
-    G /= np.linalg.norm(G)
-    eps = np.logspace(-3, -1.3, 10) if eps is None else np.asarray(eps, dtype=float)
-    M = gc.transport_matrices(Z, coupling)
-    err = {"p2": [], "p2c": [], "p1": []}
-    for e in eps:
-        exact = gc.coupling_change(Z, e * G, coupling)
-        err["p2"].append(abs(gc.p2_objective(e * G, Z, lam) - exact))
-        err["p2c"].append(abs(gc.p2_objective(e * G, Z, lam, commutator=True) - exact))
-        err["p1"].append(abs(gc.p1_objective(e * G, M, coupling) - exact))
-    return eps, {k: np.array(v) for k, v in err.items()}
-
-
-def loglog_slope(x, y):
-    """Least-squares slope of ``log y`` against ``log x``."""
-    return float(np.polyfit(np.log(x), np.log(np.maximum(y, 1e-300)), 1)[0])
-
-
 class NonAbelianPanel(Panel):
     """Log–log error of the second-order expansions against the exact coupling change."""
 
@@ -487,8 +397,8 @@ class NonAbelianPanel(Panel):
 
     def update(self, changed=None):
         s = self.state
-        self.eps, self.errors = expansion_errors(s["d"], s["seed"])
-        self.slopes = {k: loglog_slope(self.eps, v) for k, v in self.errors.items()}
+        result = expansion_errors(s["d"], s["seed"])
+        self.eps, self.errors, self.slopes = result.eps, result.errors, result.slopes()
         for k, line in self.lines.items():
             set_line(line, self.eps, positive(self.errors[k]))
             line.set_label(f"{self.LABELS[k]}: slope {self.slopes[k]:.2f}")

@@ -7,18 +7,17 @@
 - :func:`decay_rate_panel`: per-mode decay rates measured from a GD run against ``eta h_nu``.
 - :func:`untwist_scaling_panel`: GD steps to untwist against ``T`` on log-log axes, fitted slope.
 
-All physics comes from :mod:`gauge_core` and :mod:`gauge_core.mode_decay`.
+All physics comes from :mod:`gauge_core` and :mod:`gauge_core.experiments.mode_decay`.
 """
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 
 import ipywidgets as W
 import numpy as np
 
 import gauge_core as gc
-from gauge_core import mode_decay as md
+from gauge_core import experiments as ex
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
@@ -32,27 +31,8 @@ MEASURED = OKABE_ITO["vermillion"]
 FROM_RATE = OKABE_ITO["blue"]
 
 
-class _Cache(OrderedDict):
-    """A small least-recently-used cache keyed by control values."""
-
-    def __init__(self, size=12):
-        super().__init__()
-        self.size = size
-
-    def get_or(self, key, make):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = make()
-        self[key] = value
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-
-def _stability_limit(T, lam, radius=1.0):
-    """Largest stable GD step at the aligned minimum: ``2 / h_max`` with the top radial mode."""
-    return 2.0 / float(md.radial_dispersion(T, lam, radius)[-1])
+_Cache = ex.LRUCache
+_stability_limit = gc.gd_stability_limit
 
 
 # ================================================================================================
@@ -116,7 +96,7 @@ class SpectrumPanel(Panel):
 
     def _branches(self, T, lam, r):
         key = (T, round(lam, 12), round(r, 12))
-        return self._cache.get_or(key, lambda: md.hessian_branches(
+        return self._cache.get_or(key, lambda: gc.hessian_branches(
             gc.MexicanHatChain(T, lam, d=2, N=1, radius=r)))
 
     def update(self, changed=None):
@@ -124,14 +104,14 @@ class SpectrumPanel(Panel):
         T, lam, r = int(s["T"]), float(s["lam"]), float(s["radius"])
         b = self._branches(T, lam, r)
         q_nu = np.pi * np.arange(T) / T
-        set_line(self.curve_ang, self._q, lam * (2 - 2 * np.cos(self._q)))
-        set_line(self.curve_rad, self._q, 8 * r ** 2 + lam * (2 - 2 * np.cos(self._q)))
+        set_line(self.curve_ang, self._q, gc.dispersion_curve(self._q, lam))
+        set_line(self.curve_rad, self._q, 8 * r ** 2 + gc.dispersion_curve(self._q, lam))
         set_line(self.pts_ang, q_nu, b.angular)
         set_line(self.pts_rad, q_nu, b.radial)
         top = max(float(b.eigenvalues[-1]), 8 * r ** 2 + 4 * lam)
         self.ax_lin.set_ylim(-0.03 * top, 1.08 * top)
         theory = gc.dispersion(T, lam)
-        set_line(self.log_curve, self._qq, positive(lam * (2 - 2 * np.cos(self._qq))))
+        set_line(self.log_curve, self._qq, positive(gc.dispersion_curve(self._qq, lam)))
         set_line(self.log_q2, self._qq, positive(lam * self._qq ** 2))
         set_line(self.log_pts, q_nu[1:], positive(b.angular[1:]))
         h1 = float(theory[1])
@@ -144,7 +124,7 @@ class SpectrumPanel(Panel):
         h1 = float(b.angular[1])
         zero = int(np.sum(np.abs(b.eigenvalues) < 1e-3 * theory[1]))
         err = max(float(np.abs(b.angular - theory).max()),
-                  float(np.abs(b.radial - md.radial_dispersion(T, lam, r)).max()))
+                  float(np.abs(b.radial - gc.radial_dispersion(T, lam, r)).max()))
         kappa_ang = float(b.angular[-1]) / h1
         kappa = float(b.eigenvalues[-1]) / h1
         self.set_caption(
@@ -258,14 +238,14 @@ class ModeDecayPanel(Panel):
         model = gc.MexicanHatChain(T, lam, d=2, N=1)
         rng = np.random.default_rng(int(s["seed"]))
         if init == "twist":
-            Z0 = md.random_twist(T, amp, rng)[0]
+            Z0 = gc.random_twist(T, amp, rng)[0]
         elif init == "modes":
             c = np.zeros(T)
             c[[nu for nu in FEW_MODES if nu < T]] = amp
-            Z0 = md.twist_from_amplitudes(c)
+            Z0 = gc.twist_from_amplitudes(c)
         else:  # the library's own initialisations, as in chapter 00
             Z0 = model.random_init(rng, init, amp)
-        return md.ModeRun(model, Z0, lr, ITERATIONS)
+        return ex.ModeRecording(model, Z0, lr, ITERATIONS)
 
     def _anchor(self, s, hist):
         """Index into ``hist`` of the iteration from which the linear theory is drawn, or None."""
@@ -290,7 +270,7 @@ class ModeDecayPanel(Panel):
         if a is not None and a > j:
             a = None
         h = gc.dispersion(T, lam)
-        f = 1.0 - lr * h
+        f = gc.gd_decay_factor(T, lam, lr)
         c_ref = hist.amplitudes[a] if a is not None else c_start  # where the ghost outline is
         top = max(1.1 * float(np.abs(c_ref[1:]).max()), 1e-3)
         # bars
@@ -423,7 +403,7 @@ def mode_decay_panel(**kwargs):
 
 # ================================================================================================
 class DecayRatePanel(Panel):
-    """Per-mode decay rates ``1 - f_nu`` fitted from a GD run, against ``eta h_nu`` (design.md §2).
+    """Per-mode decay rates ``1 - f_nu`` fitted from a GD run, against ``eta h_nu`` (:func:`gauge_core.gd_decay_factor`).
 
     Left: rate against ``q`` (log scale), theory curve and measured points. Right: the relative
     error per mode, with the 0.1 % line.
@@ -471,7 +451,7 @@ class DecayRatePanel(Panel):
     def _rates(self, s):
         key = (int(s["T"]), round(float(s["lam"]), 12), round(float(s["lr"]), 12),
                round(float(s["amplitude"]), 12), int(s["seed"]))
-        return self._cache.get_or(key, lambda: md.measure_decay_rates(
+        return self._cache.get_or(key, lambda: ex.measure_decay_rates(
             int(s["T"]), float(s["lam"]), float(s["lr"]), float(s["amplitude"]), self.steps,
             int(s["seed"])))
 
@@ -479,7 +459,7 @@ class DecayRatePanel(Panel):
         s = self.state
         T, lam, lr = int(s["T"]), float(s["lam"]), float(s["lr"])
         r = self._rates(s)
-        set_line(self.theory, self._q, positive(lr * lam * (2 - 2 * np.cos(self._q))))
+        set_line(self.theory, self._q, positive(lr * gc.dispersion_curve(self._q, lam)))
         ok = r.ok & (r.measured > 0)
         q = np.pi * r.nu / T
         set_line(self.measured, q[ok], r.measured[ok])
@@ -525,7 +505,7 @@ class DecayRatePanel(Panel):
 
 
 def decay_rate_panel(**kwargs):
-    """Chapter 03: measured per-mode GD decay rates against ``eta h_nu`` (design.md §2).
+    """Chapter 03: measured per-mode GD decay rates against ``eta h_nu`` (:func:`gauge_core.gd_decay_factor`).
 
     Parameters
     ----------
@@ -550,17 +530,8 @@ RATE_STEPS = 20
 
 
 def scaling_plan(lam, lr, Ts=T_SCALING, budget=SIM_BUDGET):
-    """Which chain lengths to count by simulation: smallest first, while the predicted steps fit
-    the budget. Returns ``(T_simulate, T_rate)``."""
-    pred = md.untwist_theory(np.asarray(Ts), lam, lr)
-    sim, rate, used = [], [], 0.0
-    for t, p in zip(Ts, pred):
-        if math.isfinite(p) and used + p <= budget:
-            sim.append(int(t))
-            used += p
-        else:
-            rate.append(int(t))
-    return sim, rate
+    """:func:`gauge_core.experiments.scaling_plan` with the panel's grid and budget."""
+    return ex.scaling_plan(lam, lr, Ts, budget)
 
 
 class UntwistScalingPanel(Panel):
@@ -603,7 +574,7 @@ class UntwistScalingPanel(Panel):
 
         def make():
             sim, rate = scaling_plan(lam, lr)
-            return md.untwist_scaling(sim, rate, lam, lr, rate_steps=RATE_STEPS)
+            return ex.untwist_scaling(sim, rate, lam, lr, rate_steps=RATE_STEPS)
 
         return self._cache.get_or(key, make)
 
@@ -611,7 +582,7 @@ class UntwistScalingPanel(Panel):
         s = self.state
         lam, lr = float(s["lam"]), float(s["lr"])
         res = self._scaling(lam, lr)
-        line = md.untwist_theory(self._Tline, lam, lr)
+        line = gc.untwist_theory(self._Tline, lam, lr)
         fin = np.isfinite(line)
         set_line(self.theory, self._Tline[fin], line[fin])
         ok = res.ok

@@ -15,8 +15,7 @@ import ipywidgets as W
 import numpy as np
 
 import gauge_core as gc
-from gauge_core.replica import (P1_SETTINGS, PhaseRecorder, dissect_phase, generator_components,
-                                p1_replica, reflection_walls)
+from gauge_core.experiments import P1_SETTINGS, LRUCache, p1_replica
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
@@ -65,7 +64,7 @@ class GaugePhasePanel(Panel):
         }
         fig, (self.ax_obj, self.ax_prof) = make_figure(10.0, 3.9, 1, 2)
         fig.subplots_adjust(wspace=0.3, left=0.08, right=0.98, top=0.88, bottom=0.15)
-        self._recorders = {}
+        self._recorders = LRUCache(8)
         super().__init__("One gauge phase, dissected (P1 Algorithm 1, lines 6–9)", controls, fig)
         self._build_artists()
         self.refresh(changed="model")
@@ -109,33 +108,37 @@ class GaugePhasePanel(Panel):
         self._widen_step()
         super().set(**values)
 
+    @staticmethod
+    def _make_recorder(model_name, seed):
+        """A Goldstone-GD run with P1's settings that keeps the start of every gauge phase."""
+        starts = gc.PhaseStarts()
+        if model_name == "xy":
+            model = gc.MexicanHatChain(XY["T"], XY["lam"], d=2, N=1)
+            Z0 = model.random_init(np.random.default_rng(seed))
+            run = gc.Run(model, Z0, "goldstone", lr=XY["lr"], k1=XY["k1"], k2=10,
+                         recorders=[starts])
+        else:
+            rep = p1_replica(seed)
+            run = gc.Run(rep.model, rep.Z0, "goldstone", recorders=[starts],
+                         **P1_SETTINGS["goldstone"])
+        return run, starts
+
     def _recorder(self, s):
-        key = (s["model"], s["seed"])
-        rec = self._recorders.get(key)
-        if rec is None:
-            if s["model"] == "xy":
-                model = gc.MexicanHatChain(XY["T"], XY["lam"], d=2, N=1)
-                Z0 = model.random_init(np.random.default_rng(s["seed"]))
-                rec = PhaseRecorder(model, Z0, lr=XY["lr"], k1=XY["k1"], k2=10)
-            else:
-                rep = p1_replica(s["seed"])
-                rec = PhaseRecorder(rep.model, rep.Z0, **P1_SETTINGS["goldstone"])
-            if len(self._recorders) > 8:
-                self._recorders.clear()
-            self._recorders[key] = rec
-        rec.advance_to_phase(s["phase"])
-        return rec
+        run, starts = self._recorders.get_or((s["model"], s["seed"]),
+                                             lambda: self._make_recorder(s["model"], s["seed"]))
+        starts.advance_to_phase(run, s["phase"])
+        return run, starts
 
     def update(self, changed=None):
         s = self.state
-        rec = self._recorder(s)
-        p = min(s["phase"], len(rec.phases))
+        rec, starts = self._recorder(s)
+        p = min(s["phase"], len(starts.phases))
         if p == 0:
             raise RuntimeError("the run diverged before its first gauge phase")
-        ph = rec.phases[p - 1]
+        ph = starts.phases[p - 1]
         raw = ph["gauge_raw"] if s["warm_start"] else None
-        self.trace = tr = dissect_phase(ph["Z"], rec.model.coupling, s["k2"], s["step_scale"],
-                                        raw, s["precondition"], rec.Lplus)
+        self.trace = tr = gc.dissect_phase(ph["Z"], rec.model.coupling, s["k2"], s["step_scale"],
+                                           raw, s["precondition"])
         self.phase_info = (p, ph["iteration"], rec)
         step = self.controls["step"]
         if step.max != s["k2"]:  # the step slider ends at k2 (changing it must not refresh)
@@ -155,8 +158,8 @@ class GaugePhasePanel(Panel):
         self.ax_obj.set_title(f"phase {p} (after iteration {ph['iteration']:,}): "
                               f"L'' and ψ, step {j} of {tr.steps}")
         d = rec.model.d
-        comp = generator_components(tr.gamma[j])
-        target = generator_components(tr.target)
+        comp = gc.generator_components(tr.gamma[j])
+        target = gc.generator_components(tr.target)
         t = np.arange(rec.model.T)
         for k, (line, tline) in enumerate(zip(self.prof_lines, self.target_lines)):
             on = k < comp.shape[1]
@@ -330,7 +333,7 @@ class GoldstoneKnobsPanel(Panel):
         s = self.state
         bits = []
         for kind, run in self.runs.items():
-            w = len(reflection_walls(run.Z))
+            w = len(gc.reflection_walls(run.Z))
             txt = (f"{kind}: loss {run.loss[-1]:.4g}, ψ {run.coupling_loss[-1]:.3g}"
                    f"{'' if w == 0 else ', ' + _walls_text(w)}")
             if run.diverged:
@@ -343,7 +346,7 @@ class GoldstoneKnobsPanel(Panel):
                 f"{'warm start' if s['warm_start'] else 'gauge fields reset each phase'}. "
                 f"At iteration {it:,}: " + "; ".join(bits) +
                 f". The optimum is L* = {self.rep.optimum:.4g}.")
-        if any(len(reflection_walls(r.Z)) for r in self.runs.values()):
+        if any(len(gc.reflection_walls(r.Z)) for r in self.runs.values()):
             text += (" A reflection wall is a pair of neighbouring time steps that only a mirror "
                      "image can align: no rotation, so no gauge phase, removes it.")
         self.set_caption(text)
@@ -478,7 +481,7 @@ class ReplicaPanel(Panel):
             x = np.repeat(BINS, 2)[1:-1]
             y = np.repeat(counts, 2).astype(float)
             set_line(self.hist_lines[m], np.r_[x[0], x, x[-1]], np.r_[0.0, y, 0.0])
-            self.shown[m] = (Z, at, float(cos.mean()), len(reflection_walls(Z)))
+            self.shown[m] = (Z, at, float(cos.mean()), len(gc.reflection_walls(Z)))
         self.ax_hist.set_ylim(0, top + 1)
         self.ax_hist.set_title(f"alignment of each vector at iteration {k:,}")
         T, _, N = self.rep.model.shape

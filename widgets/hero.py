@@ -134,7 +134,7 @@ class OverviewPanel(Panel):
                 f"has loss {gd.loss[-1]:.3g} and its twist spans {span(gd):.2f} rad; "
                 f"{method_label(other.method)} has loss {other.loss[-1]:.3g} and a twist of "
                 f"{span(other):.2f} rad. The slowest twist decays by a factor 1 − ηh₁ = "
-                f"{1 - s['lr'] * h1:.6f} per GD step (h₁ = λ(2 − 2cos(π/T)) = {h1:.3g}), "
+                f"{gc.gd_decay_factor(s['T'], s['lam'], s['lr'])[1]:.6f} per GD step (h₁ = λ(2 − 2cos(π/T)) = {h1:.3g}), "
                 f"so GD needs about {1 / (s['lr'] * h1):,.0f} steps per e-fold.")
         if s["lr"] > limit:
             text += (f" <b>η exceeds the stability limit 2/(8 + 4λ) = {limit:.3g} of the radial "

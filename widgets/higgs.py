@@ -14,8 +14,10 @@ import html
 import numpy as np
 
 import gauge_core as gc
-from gauge_core.higgs import (condition_number, predicted_gd_iterations, preconditioned_spectrum,
-                              symmetry_hessian)
+from gauge_core.experiments import (LRUCache, collect_convergence, condition_curves,
+                                    convergence_data, convergence_runs, higgs_spectra,
+                                    power_law_slope, scaled_spectra, stable_lr)
+from gauge_core.experiments.higgs import GD_T, K1, TOL
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, set_line
@@ -24,34 +26,11 @@ from .style import OKABE_ITO, THEORY_COLOUR, method_colour, method_label
 
 __all__ = ["higgs_spectrum_panel", "higgs_convergence_panel", "convergence_data"]
 
-RADIAL_GAP = 8.0  # curvature of (|z|^2 - 1)^2 across the ring at |z| = 1
-
-
-def aligned_minimum(T):
-    """The aligned minimum of the d = 2, N = 1 Mexican-hat chain: every z_t = (1, 0)."""
-    Z = np.zeros((T, 2, 1))
-    Z[:, 0, 0] = 1.0
-    return Z
-
-
-def spectra(T, lam):
-    """Eigenvalues at the aligned minimum: symmetry subspace, radial modes, after ``L^+``.
-
-    Returns a dict with ``"sym"`` (the ``T`` eigenvalues of the symmetry-subspace Hessian, numerical,
-    :func:`gauge_core.higgs.symmetry_hessian`), ``"radial"`` (``8 + lam (2 - 2 cos q)``, the gapped
-    branch across the ring) and ``"pre"`` (eigenvalues of ``(L^+) H``, numerical).
-    """
-    coupling = gc.Coupling(T, lam)
-    H = symmetry_hessian(aligned_minimum(T), coupling)
-    return {"sym": np.linalg.eigvalsh(H), "radial": RADIAL_GAP + gc.dispersion(T, lam),
-            "pre": preconditioned_spectrum(H, coupling.laplacian)}
-
-
-def _scaled(base, lam):
-    """:func:`spectra` at ``lam`` from the ``lam = 1`` result: ``H`` scales with ``lam``, ``L^+ H``
-    does not (``L`` and ``H`` both carry one factor ``lam``)."""
-    return {"sym": lam * base["sym"], "radial": RADIAL_GAP + lam * (base["radial"] - RADIAL_GAP),
-            "pre": base["pre"]}
+# the physics lives in gauge_core.experiments.higgs; these names stay for the panel tests
+spectra = higgs_spectra
+_scaled = scaled_spectra
+predicted_gd_iterations = gc.predicted_gd_iterations
+fitted_slope = power_law_slope
 
 
 class HiggsSpectrumPanel(Panel):
@@ -65,7 +44,7 @@ class HiggsSpectrumPanel(Panel):
         fig.subplots_adjust(wspace=0.3, left=0.08, right=0.98, top=0.9, bottom=0.13)
         super().__init__("Gapless before, flat after: the spectrum along local rotations",
                          controls, fig)
-        self._cache = {}  # T -> spectra at lam = 1 (two eigen-decompositions per new T)
+        self._cache = LRUCache(64)  # T -> spectra at lam = 1 (two eigen-decompositions per T)
         self._build()
         self.refresh(changed="init")
 
@@ -98,9 +77,7 @@ class HiggsSpectrumPanel(Panel):
     def update(self, changed=None):
         s = self.state
         T, lam = s["T"], s["lam"]
-        if T not in self._cache:
-            self._cache[T] = spectra(T, 1.0)
-        sp = _scaled(self._cache[T], lam)
+        sp = scaled_spectra(self._cache.get_or(T, lambda: higgs_spectra(T, 1.0)), lam)
         self.spectra = sp
         q = np.arange(1, T) / T
         set_line(self.l_sym, q, sp["sym"][1:])
@@ -109,18 +86,17 @@ class HiggsSpectrumPanel(Panel):
         set_line(self.l_pre, q, sp["pre"][1:])
         autoscale(self.ax_spec)
         self.ax_spec.set_title(f"T = {T}, λ = {lam:.3g}: zero mode ν = 0 not shown")
-        self.kappa = {"sym": condition_number(sp["sym"]), "pre": condition_number(sp["pre"]),
-                      "full": condition_number(np.concatenate([sp["sym"], sp["radial"]]))}
+        self.kappa = {"sym": gc.condition_number(sp["sym"]), "pre": gc.condition_number(sp["pre"]),
+                      "full": gc.condition_number(np.concatenate([sp["sym"], sp["radial"]]))}
         Ts = self.T_GRID
-        h1 = np.array([gc.dispersion(t, lam)[1] for t in Ts])
-        hmax = np.array([gc.dispersion(t, lam)[-1] for t in Ts])
-        set_line(self.k_full, Ts, (RADIAL_GAP + hmax) / h1)
-        set_line(self.k_sym, Ts, hmax / h1)
-        set_line(self.k_pre, Ts, np.ones_like(h1))
+        curves = condition_curves(Ts, lam)
+        set_line(self.k_full, Ts, curves["full"])
+        set_line(self.k_sym, Ts, curves["sym"])
+        set_line(self.k_pre, Ts, curves["pre"])
         set_line(self.k_now, [T, T, T], [self.kappa["full"], self.kappa["sym"], self.kappa["pre"]])
         autoscale(self.ax_kappa)
         self.ax_kappa.set_ylim(0.5, None)
-        steps = predicted_gd_iterations(T, lam, 1.0 / (RADIAL_GAP + 4 * lam))
+        steps = gc.predicted_gd_iterations(T, lam, stable_lr(lam))
         self.set_caption(
             f"d = 2 Mexican-hat chain at its aligned minimum, T = {T}, λ = {lam:.3g}. Along local "
             f"rotations the curvature is the coupling's alone: its smallest non-zero eigenvalue is "
@@ -149,118 +125,6 @@ def higgs_spectrum_panel(**kwargs):
 
 
 # ---------------------------------------------------------------------------------------------
-GD_T = (8, 16, 24, 32)
-GAUGE_T = (8, 16, 32, 64, 128)
-TOL = 1e-6
-K1, K2 = 10, 10
-
-
-def stable_lr(lam):
-    """The GD step used throughout: ``1 / (8 + 4 lam)``, half the radial stability limit."""
-    return 1.0 / (RADIAL_GAP + 4.0 * lam)
-
-
-class _UntilConverged:
-    """A ``gauge_core.Run`` for :class:`ChunkedRuns` that counts as finished once its loss gap has
-    shrunk by ``tol`` (or after ``cap`` iterations), so every run stops at its own convergence.
-
-    The run is built on the first :meth:`advance`, so that starting a batch costs nothing in the
-    slider's callback (Goldstone-GD builds ``L^+`` at construction).
-    """
-
-    def __init__(self, method, make_run, tol, cap):
-        self.method, self.tol, self.cap = method, tol, int(cap)
-        self._make_run = make_run
-        self.run = None
-        self.converged_at = None
-        self.finish_line = self.cap  # the panel sets it to the runner's total
-
-    def _check(self, iteration, Z):
-        # the private list, not Run.loss: that property copies the whole history on every call
-        if self.run.current_loss <= self._target:
-            self.converged_at = iteration
-            return False
-        return True
-
-    @property
-    def finished(self):
-        return self.run is not None and (self.converged_at is not None or self.run.diverged
-                                         or self.run.iteration >= self.cap)
-
-    @property
-    def iteration(self):
-        if self.run is None:
-            return 0
-        return self.finish_line if self.finished else self.run.iteration
-
-    @property
-    def diverged(self):
-        return self.run is not None and self.run.diverged
-
-    @property
-    def diverged_at(self):
-        return None if self.run is None else self.run.diverged_at
-
-    def advance(self, n):
-        if self.run is None:
-            self.run = self._make_run()
-            self._target = self.tol * self.run._loss[0]
-            self.run.callback = self._check
-        if self.finished:
-            return 0
-        return self.run.advance(min(n, self.cap - self.run.iteration))
-
-
-def _make_runs(lam):
-    """The runs of one coupling strength, keyed by ``(method, T)`` (built lazily)."""
-    lr = stable_lr(lam)
-    runs = {}
-    for T in GD_T:
-        cap = 1.5 * predicted_gd_iterations(T, lam, lr, TOL) + 200
-        make = (lambda T=T: gc.Run(gc.MexicanHatChain(T, lam), gc.twist_mode(T, 1, amplitude=1.0),
-                                   "gd", lr=lr))
-        runs[("gd", T)] = _UntilConverged("gd", make, TOL, cap)
-    for method in ("goldstone", "gauge"):
-        for T in GAUGE_T:
-            make = (lambda T=T, method=method: gc.Run(
-                gc.MexicanHatChain(T, lam), gc.twist_mode(T, 1, amplitude=1.0), method, lr=lr,
-                k1=K1, k2=K2))
-            runs[(method, T)] = _UntilConverged(method, make, TOL, 20 * T * K1 + 2000)
-    return runs
-
-
-def _collect(runs):
-    """``{method: (T array, iterations array)}`` for the runs that have converged."""
-    out = {}
-    for (method, T), r in runs.items():
-        if r.converged_at is not None:
-            Ts, ks = out.setdefault(method, ([], []))
-            Ts.append(T)
-            ks.append(r.converged_at)
-    return {m: (np.array(v[0]), np.array(v[1], dtype=float)) for m, v in out.items()}
-
-
-def convergence_data(lam):
-    """Run everything to the end for one ``lam`` (blocking): ``{method: (T, iterations)}``.
-
-    Plain GD for ``T`` in 8, 16, 24, 32; Goldstone-GD and GD + exact gauge step (``k1 = k2 = 10``)
-    for ``T`` in 8 … 128. Every run starts from the slowest Goldstone twist (amplitude 1 rad) of the
-    d = 2 Mexican-hat chain, uses ``lr = 1/(8 + 4 lam)`` and stops when the loss has fallen to
-    ``1e-6`` of its start (the minimum is 0).
-    """
-    runs = _make_runs(lam)
-    for r in runs.values():
-        r.advance(0)
-        while not r.finished:
-            r.advance(10_000)
-    return _collect(runs)
-
-
-def fitted_slope(T, k):
-    """Least-squares slope of ``log k`` against ``log T``."""
-    return float(np.polyfit(np.log(T), np.log(k), 1)[0])
-
-
 class HiggsConvergencePanel(Panel):
     """Iterations to converge against T, one log–log plot, for a few coupling strengths."""
 
@@ -302,7 +166,7 @@ class HiggsConvergencePanel(Panel):
             self.runner.play.playing = False
             self.runner.start({}, 0, autoplay=False)
         else:
-            runs = self._pending.setdefault(key, _make_runs(lam))
+            runs = self._pending.setdefault(key, convergence_runs(lam))
             total = max(r.cap for r in runs.values())
             for r in runs.values():
                 r.finish_line = total
@@ -316,14 +180,14 @@ class HiggsConvergencePanel(Panel):
             data, done = self._cache[key], True
         else:
             runs = self._pending.get(key, {})
-            data = _collect(runs)
+            data = collect_convergence(runs)
             done = bool(runs) and all(r.finished for r in runs.values())
             if done:
                 self._cache[key] = data
                 self._pending.pop(key, None)
         self.data = data
         Tgrid = np.unique(np.round(np.geomspace(8, 256, 30)).astype(int))
-        theory = np.array([predicted_gd_iterations(T, lam, stable_lr(lam), TOL) for T in Tgrid])
+        theory = np.array([gc.predicted_gd_iterations(T, lam, stable_lr(lam), TOL) for T in Tgrid])
         set_line(self.l_theory, Tgrid, theory)
         self.l_theory.set_label("plain GD, theory ln(10⁶)/(−2 ln(1 − ηh₁))")
         self.slopes = {}
@@ -331,7 +195,7 @@ class HiggsConvergencePanel(Panel):
             T, k = data.get(m, (np.zeros(0), np.zeros(0)))
             set_line(line, T, k)
             if T.size >= 3:
-                self.slopes[m] = fitted_slope(T, k)
+                self.slopes[m] = power_law_slope(T, k)
             what = "simulated" if m != "gd" else f"simulated, T ≤ {max(GD_T)}"
             slope = f", slope {self.slopes[m]:.2f}" if m in self.slopes else ""
             line.set_label(f"{method_label(m)} ({what}{slope})")
@@ -353,7 +217,7 @@ class HiggsConvergencePanel(Panel):
                  f"(amplitude 1 rad); a run has converged when its loss is 10⁻⁶ of the start."]
         if "gd" in d:
             T, k = d["gd"]
-            pred = [predicted_gd_iterations(t, lam, stable_lr(lam), TOL) for t in T]
+            pred = [gc.predicted_gd_iterations(t, lam, stable_lr(lam), TOL) for t in T]
             err = float(np.max(np.abs(k / np.array(pred) - 1)))
             parts.append(f"Plain GD is simulated for T ≤ {T.max()} only ({int(k.max()):,} "
                          f"iterations at T = {T.max()}) and matches the theory line to "

@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 import gauge_core as gc
-from gauge_core.vacua import (best_factorization, hat_hessian, hat_potential, reflection,
-                              unit_generator)
+from gauge_core import hat_potential, hat_principal_curvatures, reflection, unit_generator
+from gauge_core.experiments import fitted_start, symmetry_data
 
 from . import controls as C
 from .base import Panel, make_figure, set_line
@@ -31,22 +31,6 @@ PART_COLOURS = {"local": OKABE_ITO["blue"], "coupling": OKABE_ITO["vermillion"],
 STYLES = {"local": "-", "coupling": "-", "total": "--"}
 _BOX = dict(facecolor="white", alpha=0.85, edgecolor="none", pad=1.5)
 PART_LABELS = {"local": "local loss Σ ℓ", "coupling": "coupling ψ", "total": "total L"}
-
-
-def symmetry_data(T=6, m=6, n=5, rank=2, seed=0, drift=0.15, noise=0.03):
-    """Slowly drifting rank-``rank`` data ``X_t`` of shape ``(T, m, n)`` (seeded), plus noise."""
-    rng = np.random.default_rng(seed)
-    U, V = rng.standard_normal((rank, m)), rng.standard_normal((rank, n))
-    A, B = rng.standard_normal((rank, m)), rng.standard_normal((rank, n))
-    t = np.arange(T)[:, None, None]
-    Ut, Vt = U + drift * t * A, V + drift * t * B
-    return np.matmul(np.swapaxes(Ut, 1, 2), Vt) + noise * rng.standard_normal((T, m, n))
-
-
-def fitted_start(X, d):
-    """Every step fitted on its own (truncated SVD), then rotated into line with its neighbours by
-    the exact gauge step with O(d) links: a plausible 'trained' configuration."""
-    return gc.exact_gauge_step(best_factorization(X, d), group="O")[0]
 
 
 class SymmetryPanel(Panel):
@@ -85,7 +69,7 @@ class SymmetryPanel(Panel):
     def _setup(self, d, seed):
         key = ("setup", d, seed)
         if key not in self._cache:
-            X = symmetry_data(self.T, seed=seed)
+            X = symmetry_data(self.T, rng=seed)
             model = gc.DynamicFactorization(X, d, 1.0)  # lam = 1: the coupling scales with lam
             Z0 = fitted_start(X, d)
             rng = np.random.default_rng(seed + 1000)
@@ -171,7 +155,7 @@ class SymmetryPanel(Panel):
         now = {"local": l1, "coupling": lam * c1, "total": l1 + lam * c1}
         #: the live numbers of the caption: losses before and after the transformation
         self.values = {"local_before": l0, "local_after": l1, "coupling_before": lam * c0,
-                       "coupling_after": lam * c1, "det": np.linalg.det(R[1])}
+                       "coupling_after": lam * c1, "det": gc.orientation(R[1])}
         shown = ("local", "coupling", "total") if s["show"] == "all" else (s["show"],)
         lo, hi = np.inf, -np.inf
         for p, line in self.curve_lines.items():
@@ -186,7 +170,7 @@ class SymmetryPanel(Panel):
         self.ax_curve.set_ylim(lo - pad, hi + pad)
         self.vline.set_xdata([angle, angle])
         self._draw_plane(Zs[1], step, d, model)
-        self._caption(l0, l1, lam * c0, lam * c1, np.linalg.det(R[1]))
+        self._caption(l0, l1, lam * c0, lam * c1, gc.orientation(R[1]))
 
     def _pair(self, step):
         return (step, step + 1) if step < self.T - 1 else (step - 1, step)
@@ -199,7 +183,7 @@ class SymmetryPanel(Panel):
         for which, t in (("a", a), ("b", b)):
             set_line(self.points[which, "U"], Z[t, 0, :m], Z[t, 1, :m])
             set_line(self.points[which, "V"], Z[t, 0, m:], Z[t, 1, m:])
-        lim = 1.15 * float(np.linalg.norm(Z, axis=1).max())
+        lim = 1.15 * float(np.sqrt(np.sum(Z * Z, axis=1)).max())
         self.ax_plane.set_xlim(-lim, lim)
         self.ax_plane.set_ylim(-lim, lim)
         proj = "" if d == 2 else " (projection on axes 1–2)"
@@ -366,9 +350,8 @@ class MexicanHatPanel(Panel):
         self.heads.set_facecolors(self.site_colours[:n])
         # the point on the ring where site 0 is heading, and the Hessian's eigen-directions there
         end = P[-1, 0]
-        zstar = r * end / max(np.linalg.norm(end), 1e-12)
-        H = hat_hessian(zstar, r)
-        w, V = np.linalg.eigh(H)
+        zstar = r * end / max(float(np.sqrt(end @ end)), 1e-12)
+        w, V = hat_principal_curvatures(zstar, r)
         radial_i = int(np.argmax(np.abs(V.T @ zstar)))
         e_r, e_t = V[:, radial_i], V[:, 1 - radial_i]
         e_r = e_r if e_r @ zstar > 0 else -e_r
@@ -397,7 +380,7 @@ class MexicanHatPanel(Panel):
         self._caption(P, k, r, n, k_r, k_t)
 
     def _caption(self, P, k, r, n, k_r, k_t):
-        radii = np.linalg.norm(P[k], axis=1)
+        radii = np.sqrt(np.sum(P[k] * P[k], axis=1))
         angles = np.degrees(np.arctan2(P[-1, :, 1], P[-1, :, 0]))
         off = float(np.max(np.abs(radii - r)))
         text = (f"{n} site{'s' if n > 1 else ''} from random starts (seed {self.state['seed']}), "

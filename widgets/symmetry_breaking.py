@@ -9,13 +9,13 @@ reflected, and compares plain GD with GD plus the exact gauge step with SO(d) or
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import ipywidgets as W
 import numpy as np
 
 import gauge_core as gc
-from gauge_core.vacua import best_factorization, count_walls, domain_wall
+from gauge_core import count_walls
+from gauge_core.experiments import (SNAPSHOT_ITERATIONS, LRUCache, hat_chain_run, wall_data,
+                                    wall_start)
 
 from . import controls as C
 from .base import Panel, autoscale, make_figure, positive, set_line
@@ -24,28 +24,7 @@ from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
 
 __all__ = ["symmetry_breaking_panel", "domain_wall_panel"]
 
-SNAPSHOT_ITERATIONS = (0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000,
-                       1500, 2000, 3000)
-
-
-class _LRU(OrderedDict):
-    def __init__(self, size):
-        super().__init__()
-        self.size = size
-
-    def put(self, key, value):
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-
-
-def hat_chain_run(T, lam, init, scale, seed, lr, snapshots=SNAPSHOT_ITERATIONS):
-    """A plain-GD :class:`gauge_core.Run` on ``MexicanHatChain(T, lam, d=2)`` from a seeded start,
-    keeping snapshots at the given iterations. Advance it with ``run.advance(k)``."""
-    model = gc.MexicanHatChain(T, lam, d=2, N=1)
-    Z0 = model.random_init(np.random.default_rng(seed), init, scale)
-    return gc.Run(model, Z0, "gd", lr=lr, snapshots=snapshots)
+_LRU = LRUCache
 
 
 class SymmetryBreakingPanel(Panel):
@@ -198,7 +177,7 @@ class SymmetryBreakingPanel(Panel):
         s = self.state
         run = self.run
         Z = run.snapshots[k]
-        radial = float(np.max(np.abs(np.linalg.norm(Z[:, :, 0], axis=1) - 1.0)))
+        radial = float(np.max(np.abs(np.sqrt(np.sum(Z[:, :, 0] * Z[:, :, 0], axis=1)) - 1.0)))
         span = float(np.ptp(self._profiles[k]))
         h1 = gc.dispersion(self.T, s["lam"])[1]
         a1 = float(gc.twist_amplitudes(Z)[1])
@@ -244,21 +223,6 @@ def symmetry_breaking_panel(**kwargs):
 
 
 # ---------------------------------------------------------------------------------------------
-def wall_data(m=6, n=5, d=2, seed=0, noise=1e-3):
-    """Time-independent rank-``d`` data ``X = U^T V + sqrt(noise) * E`` (the P1 §5.1 recipe)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((d, m)).T @ rng.standard_normal((d, n))
-    return X + np.sqrt(noise) * rng.standard_normal((m, n))
-
-
-def wall_start(model, X, wall, seed=0, noise=0.01):
-    """The optimum (every step the same best factorisation) with steps ``t >= wall`` reflected,
-    plus a little seeded noise. Returns ``(Z_optimum, Z_start)``."""
-    Zs = best_factorization(X, model.d, T=model.T)
-    rng = np.random.default_rng(seed + 7919 * wall)
-    return Zs, domain_wall(Zs, wall) + noise * rng.standard_normal(Zs.shape)
-
-
 class DomainWallPanel(Panel):
     """A reflection domain wall in a dynamic factorisation: plain GD stalls, O(d) links repair it.
 
@@ -311,7 +275,7 @@ class DomainWallPanel(Panel):
         ax.set_xticks(links)
 
     def _model(self, lam, seed):
-        X = wall_data(d=self.d, seed=seed)
+        X = wall_data(d=self.d, rng=seed)
         return X, gc.DynamicFactorization(X, self.d, lam, T=self.T)
 
     def update(self, changed=None):
@@ -335,8 +299,7 @@ class DomainWallPanel(Panel):
         self._draw()
 
     def _link_costs(self, Z):
-        D = self.model.coupling.differences(Z)
-        return 0.5 * self.model.lam * np.einsum("edn,edn->e", D, D)
+        return self.model.coupling.link_costs(Z)
 
     def _draw(self):
         s = self.state

@@ -1,4 +1,5 @@
-"""From gapless to gapped: the Hessian in the symmetry subspace, before and after preconditioning.
+"""Hessians: the full (finite-difference) Hessian, its angular and radial branches, and the
+curvature along local rotations before and after P1's ``L^+`` preconditioning.
 
 Restricted to local rotations ``R_t = exp(Gamma_t)``, the loss changes only through the coupling
 (P1 Eq. 11, P2 §3.2), so its curvature there is the Hessian of ``Gamma -> psi(exp(Gamma) Z)`` at
@@ -7,41 +8,138 @@ Restricted to local rotations ``R_t = exp(Gamma_t)``, the loss changes only thro
 (``k = d(d-1)/2`` rotation planes; for ``d = 2``, ``K = sum_i ||z_i||^2``). Its spectrum is the gapless
 Goldstone dispersion (P2 §2.2, Fig. 1b), condition number ``O(T^2)``. Preconditioning with ``L^+``
 (P1 Eq. 16) turns it into ``P ⊗ K`` with ``P`` the projector off the global rotation: the spectrum
-is flat, independent of ``T`` and ``lam`` — the "gapped" picture of the Higgs mechanism (P2 §3.1,
-digest §4.3).
+is flat, independent of ``T`` and ``lam`` (the "gapped" picture of the Higgs mechanism, P2 §3.1).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_float, check_int
-from .coupling import Coupling, dispersion
-from .symmetry_subspace import transport_matrices
+from .._validate import check_array, check_float
+from ..coupling import check_coupling
+from ..expansions import _transport
+from ..lie import so_basis
+from ..models.base import check_model
+from ..models.hat import MexicanHatChain
+from .modes import twist_mode
 
-__all__ = ["so_basis", "symmetry_hessian", "preconditioned_spectrum", "condition_number",
-           "predicted_gd_iterations"]
 
+def fd_hessian(model, Z, eps=1e-5):
+    """Finite-difference Hessian of ``model.loss`` at ``Z`` from central differences of the gradient.
 
-def so_basis(d):
-    """The ``k = d(d-1)/2`` rotation generators ``G_p = E_ji - E_ij`` (``i < j``), shape ``(k, d, d)``.
+    Symmetrised. Meant for small systems (at most 3000 parameters).
 
-    ``exp(phi G_p)`` rotates the ``(i, j)`` plane by the angle ``phi``, so coordinates in this basis
-    are rotation angles. For ``d = 2`` the single generator is ``J = [[0, -1], [1, 0]]``.
+    Parameters
+    ----------
+    model : EmbeddingModel
+    Z : array_like of shape model.shape
+    eps : float
+        Step of the central differences, ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, n), ``n = T * d * N``, in ``Z.ravel()`` order.
     """
-    d = check_int("d", d, minimum=2)
-    pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
-    G = np.zeros((len(pairs), d, d))
-    for p, (i, j) in enumerate(pairs):
-        G[p, j, i] = 1.0
-        G[p, i, j] = -1.0
-    return G
+    check_model(model)
+    Z = model.check_Z(Z)
+    eps = check_float("eps", eps, minimum=0.0, strict_min=True)
+    n = Z.size
+    if n > 3000:
+        raise ValueError(f"Z has {n} parameters; fd_hessian is limited to 3000 (use a smaller model)")
+    H = np.empty((n, n))
+    flat = Z.ravel().copy()
+    for k in range(n):  # one column per parameter: fine for the small systems this is for
+        flat[k] += eps
+        gp = model.grad(flat.reshape(Z.shape)).ravel()
+        flat[k] -= 2 * eps
+        gm = model.grad(flat.reshape(Z.shape)).ravel()
+        flat[k] += eps
+        H[:, k] = (gp - gm) / (2 * eps)
+    return 0.5 * (H + H.T)
+
+
+@dataclass
+class HessianBranches:
+    """The finite-difference Hessian of a ``d = 2`` model, split into its two branches.
+
+    Attributes
+    ----------
+    angular : numpy.ndarray of shape (T * N,)
+        Sorted eigenvalues of the Hessian restricted to the tangent (rotation) directions
+        ``J z_{t,i} / |z_{t,i}|``: the Goldstone branch.
+    radial : numpy.ndarray of shape (T * N,)
+        Sorted eigenvalues restricted to the radial directions ``z_{t,i} / |z_{t,i}|``.
+    eigenvalues : numpy.ndarray of shape (2 T N,)
+        Sorted eigenvalues of the whole Hessian.
+    off_block : float
+        Largest ``|H|`` entry coupling a tangent to a radial direction (zero at the aligned minimum,
+        so the two lists together are then exactly the whole spectrum).
+    hessian : numpy.ndarray of shape (2 T N, 2 T N)
+    """
+
+    angular: np.ndarray
+    radial: np.ndarray
+    eigenvalues: np.ndarray
+    off_block: float
+    hessian: np.ndarray
+
+
+def _check_planar(model):
+    check_model(model)
+    if model.d != 2:
+        raise ValueError(f"model must have d = 2 (planar embeddings), got d = {model.d}")
+
+
+def hessian_branches(model, Z=None, eps=1e-5):
+    """Finite-difference Hessian at ``Z`` and its angular and radial branches (P2 Fig. 1b).
+
+    Parameters
+    ----------
+    model : EmbeddingModel
+        A model with ``d = 2``, typically :class:`MexicanHatChain`.
+    Z : array_like of shape (T, 2, N), optional
+        Where to take the Hessian; no vector may be zero. Default: the aligned minimum
+        ``twist_mode(T, 1, 0.0, N=N, radius=model.radius)`` of a :class:`MexicanHatChain`.
+    eps : float
+        Central-difference step of :func:`fd_hessian`.
+
+    Returns
+    -------
+    HessianBranches
+    """
+    _check_planar(model)
+    if Z is None:
+        if not isinstance(model, MexicanHatChain):
+            raise ValueError("Z must be given for models other than MexicanHatChain")
+        Z = twist_mode(model.T, 1, 0.0, d=2, N=model.N, radius=model.radius)
+    Z = model.check_Z(Z)
+    H = fd_hessian(model, Z, eps)
+    T, d, N = Z.shape
+    norms = np.linalg.norm(Z, axis=1)  # (T, N)
+    if np.any(norms < 1e-12):
+        raise ValueError("Z has a zero vector: its tangent and radial directions are undefined")
+    u = Z / norms[:, None, :]  # radial unit vectors, (T, 2, N)
+    v = np.stack([-u[:, 1], u[:, 0]], axis=1)  # tangent: J u
+    m = T * N
+    P_rad = np.zeros((m, Z.size))
+    P_ang = np.zeros((m, Z.size))
+    rows = np.arange(m)
+    t, i = np.divmod(rows, N)
+    for k in range(2):  # flat index of component k of vector (t, i) in Z.ravel()
+        cols = t * d * N + k * N + i
+        P_rad[rows, cols] = u[t, k, i]
+        P_ang[rows, cols] = v[t, k, i]
+    H_ang = P_ang @ H @ P_ang.T
+    H_rad = P_rad @ H @ P_rad.T
+    off = float(np.abs(P_ang @ H @ P_rad.T).max())
+    return HessianBranches(angular=np.linalg.eigvalsh(H_ang), radial=np.linalg.eigvalsh(H_rad),
+                           eigenvalues=np.linalg.eigvalsh(H), off_block=off, hessian=H)
 
 
 def _check_Z_coupling(Z, coupling):
-    if not isinstance(coupling, Coupling):
-        raise TypeError(f"coupling must be a gauge_core.Coupling, got {type(coupling).__name__}")
+    check_coupling(coupling)
     Z = check_array("Z", Z, ndim=3)
     if Z.shape[0] != coupling.T:
         raise ValueError(f"Z must have T={coupling.T} time steps, got shape {Z.shape}")
@@ -74,7 +172,7 @@ def symmetry_hessian(Z, coupling):
     T, d, _ = Z.shape
     G = so_basis(d)
     k = G.shape[0]
-    M = transport_matrices(Z, coupling)                     # M_e = Z_a Z_b^T (P1 Eq. 15)
+    M = _transport(Z, coupling)                             # M_e = Z_a Z_b^T (P1 Eq. 15)
     S = np.einsum("pij,qjl,eli->epq", G, G, M)              # S_e[p, q] = Tr(G_p G_q M_e)
     ST = np.swapaxes(S, 1, 2)
     A = coupling.edge_strength[:, None, None]
@@ -152,40 +250,3 @@ def condition_number(eigenvalues, rtol=1e-9):
     if np.any(live < 0):
         return math.inf
     return float(live.max() / live.min())
-
-
-def predicted_gd_iterations(T, lam, lr, tol=1e-6):
-    """Plain-GD iterations until the slowest Goldstone twist has shrunk the loss gap by ``tol``.
-
-    GD multiplies the amplitude of twist mode 1 by ``1 - lr h_1`` per step (design.md §2,
-    :func:`gd_decay_factor`), ``h_1 = lam (2 - 2 cos(pi / T))``; the loss gap is quadratic in the
-    amplitude, so it reaches ``tol`` times its start after ``ln(1/tol) / (-2 ln|1 - lr h_1|)`` steps.
-    ``~ T^2 ln(1/tol) / (2 pi^2 lr lam)`` for large ``T``: the ``T^2`` law. Only the slowest mode is
-    modelled; the step must also be stable for the model's stiff (radial) modes.
-
-    Parameters
-    ----------
-    T : int
-        Number of time steps, ``>= 2``.
-    lam : float
-        Coupling strength, ``> 0``.
-    lr : float
-        GD step size, ``0 < lr h_1 < 2``.
-    tol : float
-        Relative loss gap to reach, ``0 < tol < 1``.
-
-    Returns
-    -------
-    float
-    """
-    T = check_int("T", T, minimum=2)
-    lam = check_float("lam", lam, minimum=0.0, strict_min=True)
-    lr = check_float("lr", lr, minimum=0.0, strict_min=True)
-    tol = check_float("tol", tol, minimum=0.0, maximum=1.0, strict_min=True)
-    h1 = dispersion(T, lam)[1]
-    factor = abs(1.0 - lr * h1)
-    if lr * h1 >= 2.0:
-        raise ValueError(f"lr * h_1 = {lr * h1:.3g} >= 2: GD diverges along the slowest mode")
-    if factor == 0.0 or tol == 1.0:
-        return 1.0 if tol < 1.0 else 0.0
-    return math.log(tol) / (2.0 * math.log(factor))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_float, check_int, check_rng
+from .._validate import check_array, check_float, check_int, check_rng
 
 
 @dataclass(frozen=True)
