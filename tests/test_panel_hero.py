@@ -20,15 +20,15 @@ def test_every_control_changes_the_figure_or_the_runs(panel):
     """Each control maps to a gauge_core call: changing it changes what is drawn (after a chunk
     for the controls that only affect how the runs proceed)."""
     for name, value in OTHER.items():
-        panel.runner.advance_chunk()
-        panel.runner.on_chunk()
+        panel.player.advance_chunk()
+        panel.player.on_chunk()
         before = wc.snapshot(panel.fig)
         panel.controls[name].value = value
-        panel.runner.advance_chunk()
-        panel.runner.on_chunk()
+        panel.player.advance_chunk()
+        panel.player.on_chunk()
         assert panel.error is None, (name, panel.error)
         if name == "steps":  # the run length: the loss axis spans it, the runs' target follows
-            assert panel.ax_loss.get_xlim()[1] == value and panel.runner.total == value
+            assert panel.ax_loss.get_xlim()[1] == value and panel.player.total == value
         else:
             assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
         wc.assert_finite(panel.fig)
@@ -38,7 +38,7 @@ def test_every_control_changes_the_figure_or_the_runs(panel):
 def test_gd_stays_twisted_while_the_gauge_run_untwists(panel):
     """Chapter 00's claim, read off the panel: after the run GD's twist is visible, the gauge
     method's is gone, and the loss gap is many orders of magnitude."""
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     gd, gauge = panel.runs["gd"], panel.runs["gauge"]
     assert gd.iteration == gauge.iteration == 2000
     assert np.ptp(gc.twist_profile(gd.Z)) > 0.1
@@ -52,9 +52,9 @@ def test_gd_stays_twisted_while_the_gauge_run_untwists(panel):
 def test_diverging_step_is_stopped_and_labelled(panel):
     """A step size beyond 2/(8 + 4 lam) diverges: the run stops, the label says so, no NaN."""
     panel.set(lr=10 ** -0.5, lam=100.0)
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     assert panel.runs["gd"].diverged
-    assert "diverged at step" in panel.runner.label.value
+    assert "diverged at step" in panel.player.status()
     assert "stability limit" in panel.caption.value
     wc.assert_finite(panel.fig)
 
@@ -65,8 +65,8 @@ def test_slider_extremes_never_raise_or_draw_nan(panel, name):
     lo, hi = (w.base ** w.min, w.base ** w.max) if hasattr(w, "base") else (w.min, w.max)
     for v in (lo, hi):
         w.value = v
-        panel.runner.advance_chunk()
-        panel.runner.on_chunk()
+        panel.player.advance_chunk()
+        panel.player.on_chunk()
         assert panel.error is None
         wc.assert_finite(panel.fig)
 
@@ -74,7 +74,7 @@ def test_slider_extremes_never_raise_or_draw_nan(panel, name):
 def test_reset_restores_defaults_and_figure(panel):
     default = wc.snapshot(panel.fig)
     panel.set(**OTHER)
-    panel.runner.advance_chunk()
+    panel.player.advance_chunk()
     panel.reset()
     assert panel.state == panel.defaults
     assert not wc.changed(default, wc.snapshot(panel.fig))

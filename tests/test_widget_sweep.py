@@ -51,6 +51,7 @@ import pytest
 from matplotlib.quiver import Quiver
 
 import widgets
+from widgets.live.player import Player
 from widgets.runner import ChunkedRuns
 
 PANELS = sorted(n for n in widgets.__all__ if n.endswith("_panel"))
@@ -242,7 +243,7 @@ class Sweep:
             self.construct_error = f"{type(exc).__name__}: {exc}"
             return
         p = self.panel
-        attrs = [k for k, v in p.__dict__.items() if isinstance(v, ChunkedRuns)]
+        attrs = [k for k, v in p.__dict__.items() if isinstance(v, (ChunkedRuns, Player))]
         self.runners = [p.__dict__[k] for k in attrs]
         self.runner_attr = attrs[0] if attrs else "runner"
         self.fresh = snapshot(p.fig)
@@ -323,7 +324,7 @@ class Sweep:
             if not div:
                 continue
             self.stats["diverged_seen"] += 1
-            text = " ".join((r.label.value, p.status.value, p.caption.value, fig_texts(p.fig)))
+            text = " ".join((r.status() if isinstance(r, Player) else r.label.value, p.status.value, p.caption.value, fig_texts(p.fig)))
             if "diverged" not in text.lower():
                 self.findings["divergence_labelled"].append(
                     f"{where}: runs {div} diverged but neither the runner label, the status, the "

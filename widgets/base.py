@@ -1,8 +1,10 @@
 """The panel every chapter builds on: controls, a Reset button, a status line, a live figure and a
 caption, with one safe update path.
 
-A panel *is* an ``ipywidgets.VBox``, so a notebook cell just returns it. Tests drive it headless:
-set ``panel.controls[name].value`` and read ``panel.fig`` / ``panel.state``.
+A panel *is* an ``ipywidgets.VBox``, so a notebook cell just returns it. Its figure is a
+:class:`widgets.live.LiveFigure`: matplotlib draws the static background, the browser draws the
+artists the panel ``track``s. Tests drive it headless: set ``panel.controls[name].value`` and read
+``panel.fig`` / ``panel.state``.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .live import LOCK, LiveFigure
 from .style import figsize, presentation_on
 
 STATIC_ENV = "GAUGE_BOOK_STATIC"  # "1" while tools/export_html.py builds the static edition
@@ -32,6 +35,21 @@ def make_figure(width, height, nrows=1, ncols=1, **subplot_kw):
         canvas.toolbar_position = "right"
         canvas.resizable = False
         canvas.capture_scroll = False
+    return fig, axes
+
+
+def live_figure(width, height, nrows=1, ncols=1, **subplot_kw):
+    """A plain matplotlib figure (Agg canvas, no pyplot) for a :class:`LiveFigure`.
+
+    ``width`` and ``height`` are inches at the book's style scale; 100 px per inch is the widest it
+    is shown, and it shrinks to fit a narrower output area.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize(width, height))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, **subplot_kw) if nrows * ncols > 0 else None
     return fig, axes
 
 
@@ -94,7 +112,10 @@ class Panel(W.VBox):
         self.controls = dict(controls)
         self.defaults = {k: w.value for k, w in self.controls.items()}
         self.fig = fig
-        self.caption = W.HTML(layout=W.Layout(width="100%"))
+        # a plain (Agg) figure is shown as a LiveFigure; an ipympl figure as itself (legacy)
+        self.live = None if isinstance(fig.canvas, W.DOMWidget) else LiveFigure(fig)
+        # no fixed width: 100% plus the widget's margins would overflow the output area
+        self.caption = W.HTML(layout=W.Layout(width="auto", max_width="100%"))
         self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
         self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to the "
                                      "canonical setting", layout=W.Layout(width="90px"))
@@ -102,14 +123,19 @@ class Panel(W.VBox):
         self.last_update_seconds = 0.0
         self.error = None
         self._holding = False
+        self._caption_text = None
+        self._caption_time = 0.0
         header = W.HTML(f"<b style='font-size:{'1.5em' if presentation_on() else '1.1em'}'>"
                         f"{html.escape(title)}</b>")
         box = W.Box(list(self.controls.values()) + [self.reset_button],
                     layout=W.Layout(display="flex", flex_flow="row wrap", align_items="center"))
-        super().__init__([header, box, *extra, self.status, figure_widget(fig), *below,
-                          self.caption])
+        view = self.live if self.live is not None else figure_widget(fig)
+        super().__init__([header, box, *extra, self.status, view, *below, self.caption])
         for name, w in self.controls.items():
             w.observe(self._on_change, names="value")
+        if self.live is not None:  # the last caption of a playback is never throttled away
+            self.live.observe(lambda c: None if c["new"] else self._apply_caption(),
+                              names="playing")
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -149,15 +175,20 @@ class Panel(W.VBox):
 
     def refresh(self, changed=None):
         """Run :meth:`update` safely and redraw."""
-        t0 = time.perf_counter()
-        try:
-            self.update(changed)
-            self.error = None
-        except Exception as exc:  # a widget never shows a traceback
-            self.error = exc
-            self.say(f"<span style='color:#D55E00'>Could not update: {html.escape(str(exc))}</span>")
-        self.fig.canvas.draw_idle()
-        self.last_update_seconds = time.perf_counter() - t0
+        with LOCK:
+            t0 = time.perf_counter()
+            try:
+                self.update(changed)
+                self.error = None
+            except Exception as exc:  # a widget never shows a traceback
+                self.error = exc
+                self.say("<span style='color:#D55E00'>Could not update: "
+                         f"{html.escape(str(exc))}</span>")
+            if self.live is not None:
+                self.live.flush()
+            else:
+                self.fig.canvas.draw_idle()
+            self.last_update_seconds = time.perf_counter() - t0
 
     def update(self, changed=None):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -167,7 +198,20 @@ class Panel(W.VBox):
         self.status.value = message
 
     def set_caption(self, text):
-        self.caption.value = f"<div style='max-width:52em'>{text}</div>"
+        """The caption under the figure, from live values.
+
+        During playback it is refreshed at most four times a second (a caption is text the reader
+        reads, not an animation); the last one of a playback always shows.
+        """
+        self._caption_text = text
+        playing = self.live is not None and self.live.playing
+        if not playing or time.perf_counter() - self._caption_time >= 0.25:
+            self._apply_caption()
+
+    def _apply_caption(self):
+        if self._caption_text is not None:
+            self.caption.value = f"<div style='max-width:52em'>{self._caption_text}</div>"
+            self._caption_time = time.perf_counter()
 
     def _repr_png_(self):
         """A picture of the panel for the static edition (``make html``), else nothing.
@@ -180,12 +224,16 @@ class Panel(W.VBox):
             return None
         import io
 
+        from .live.player import Player
         from .runner import ChunkedRuns
 
-        for value in list(vars(self).values()):
-            if isinstance(value, ChunkedRuns):
-                value.play.playing = False
-                value.run_to_end()
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png")
-        return buf.getvalue()
+        with LOCK:
+            for value in list(vars(self).values()):
+                if isinstance(value, ChunkedRuns):
+                    value.play.playing = False
+                    value.run_to_end()
+                elif isinstance(value, Player):
+                    value.run_to_end()
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png")
+            return buf.getvalue()

@@ -9,28 +9,49 @@ import ipywidgets as W
 
 _STYLE = {"description_width": "initial"}
 _LAYOUT = dict(width="260px")
+TRACK_PX = 130  # a slider's track never gets narrower than this
+READOUT_PX = 64
+CHAR_PX = 7.6  # the widgets' 13-px font, per character of a description
 
 
 def _layout(width=None):
     return W.Layout(width=width or _LAYOUT["width"])
 
 
+def _slider_layout(description, width=None):
+    """Wide enough for the description, a usable track (TRACK_PX) and the readout: a long label
+    must never squeeze the track to nothing."""
+    need = int(CHAR_PX * len(description)) + TRACK_PX + READOUT_PX + 16
+    if width is not None:
+        need = max(need, int(str(width).rstrip("px")))
+    return W.Layout(width=f"{need}px", min_width=f"{need}px")
+
+
 def log_slider(description, value, lo, hi, step=0.1, fmt=".3g", width=None):
     """A log-scale float slider from ``10**lo`` to ``10**hi``."""
     return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=step,
                             description=description, readout_format=fmt,
-                            continuous_update=False, style=_STYLE, layout=_layout(width))
+                            continuous_update=False, style=_STYLE,
+                            layout=_slider_layout(description, width))
 
 
 def float_slider(description, value, lo, hi, step, fmt=".2f", width=None):
     return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
                          readout_format=fmt, continuous_update=False, style=_STYLE,
-                         layout=_layout(width))
+                         layout=_slider_layout(description, width))
 
 
 def int_slider(description, value, lo, hi, step=1, width=None):
     return W.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
-                       continuous_update=False, style=_STYLE, layout=_layout(width))
+                       continuous_update=False, style=_STYLE,
+                       layout=_slider_layout(description, width))
+
+
+def selection_slider(description, options, value, width=None):
+    """A slider over a list of values (e.g. recorded iterations), same look as the others."""
+    return W.SelectionSlider(options=options, value=value, description=description,
+                             continuous_update=False, style=_STYLE,
+                             layout=_slider_layout(description, width))
 
 
 def dropdown(description, options, value, width=None):

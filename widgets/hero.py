@@ -6,8 +6,9 @@ import numpy as np
 import gauge_core as gc
 
 from . import controls as C
-from .base import Panel, autoscale, make_figure, positive, set_line
-from .runner import ChunkedRuns
+from .base import Panel, live_figure, positive, set_line
+from .live import limits
+from .live.player import Player
 from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
 
 __all__ = ["overview_panel"]
@@ -34,19 +35,19 @@ class OverviewPanel(Panel):
             "k1": C.k1_control(10, 1, 100),
             "steps": C.dropdown("iterations", [2000, 5000, 20000, 50000], steps),
         }
-        fig, axes = make_figure(10.0, 6.2, 2, 2)
+        fig, axes = live_figure(9.6, 6.0, 2, 2)
         fig.subplots_adjust(hspace=0.45, wspace=0.28, left=0.08, right=0.97, top=0.93, bottom=0.09)
         self.ax_loss, self.ax_twist, self.ax_gd, self.ax_gauge = axes.ravel()
-        self.runner = ChunkedRuns(self._draw)
-        super().__init__("Plain GD vs gauge fixing, same random start", controls, fig,
-                         extra=[self.runner.box])
+        super().__init__("Plain GD vs gauge fixing, same random start", controls, fig)
+        self.player = Player(self.live, self._draw, restart=lambda: self.refresh("restart"))
         self._build_artists()
         self.refresh(changed="init")
 
     # --- drawing ----------------------------------------------------------------------------
     def _build_artists(self):
         ax = self.ax_loss
-        self.loss_lines = {m: ax.plot([], [], color=method_colour(m), label=method_label(m))[0]
+        self.loss_lines = {m: self.live.track(ax.plot([], [], color=method_colour(m),
+                                                      label=method_label(m))[0])
                            for m in ("gd", "gauge", "goldstone")}
         ax.set_yscale("log")
         ax.locator_params(axis="x", nbins=4)
@@ -54,9 +55,10 @@ class OverviewPanel(Panel):
         ax.set_ylabel("loss L(Z)")
         ax.set_title("loss")
         ax = self.ax_twist
-        self.twist_lines = {m: ax.plot([], [], "o-", ms=3, color=method_colour(m))[0]
+        self.twist_lines = {m: self.live.track(ax.plot([], [], "o-", ms=3, color=method_colour(m))[0])
                             for m in ("gd", "gauge", "goldstone")}
-        self.twist_start = ax.plot([], [], ":", color=OKABE_ITO["grey"], label="at the start")[0]
+        self.twist_start = self.live.track(ax.plot([], [], ":", color=OKABE_ITO["grey"],
+                                                   label="at the start")[0])
         ax.set_xlabel("time step t")
         ax.set_ylabel("twist θ_t − θ_0 (rad)")
         ax.locator_params(nbins=4)  # few tick labels: ipympl re-renders every text on each redraw
@@ -66,8 +68,8 @@ class OverviewPanel(Panel):
         self.scatters = {}
         for ax, kind in ((self.ax_gd, "gd"), (self.ax_gauge, "gauge")):
             ax.plot(np.cos(circle), np.sin(circle), color=OKABE_ITO["grey"], lw=0.8)
-            self.scatters[kind] = ax.scatter(np.zeros(2), np.zeros(2), c=[0, 1], cmap=TIME_CMAP,
-                                             s=18, vmin=0, vmax=1, zorder=3)
+            self.scatters[kind] = self.live.track(ax.scatter(
+                np.zeros(2), np.zeros(2), c=[0, 1], cmap=TIME_CMAP, s=18, vmin=0, vmax=1, zorder=3))
             ax.set_aspect("equal")
             ax.set_xlim(-1.6, 1.6)
             ax.set_ylim(-1.6, 1.6)
@@ -88,8 +90,27 @@ class OverviewPanel(Panel):
         shown = [self.loss_lines[m] for m in ("gd", s["gauge"])]
         self.ax_loss.legend(shown, [line.get_label() for line in shown], loc="upper right",
                             fontsize="small")
-        self.runner.start(self.runs, s["steps"])
+        self._set_limits(Z0)
+        if changed in ("gauge", "init", "reset") or isinstance(changed, tuple):
+            self.live.invalidate()  # the legend may differ
+        self.player.start(self.runs, s["steps"])
         self._draw()
+
+    def _set_limits(self, Z0):
+        """Axes for this setting, chosen once: the background is re-rendered only if a run leaves
+        them (a diverging one) or the setting changes."""
+        s = self.state
+        loss0 = max(r.loss[0] for r in self.runs.values())
+        self.floor = loss0 * 1e-15  # machine precision: the exact step's loss is drawn on this floor
+        self.ax_loss.set_xlim(0, max(s["steps"], 1))
+        self.ax_loss.set_ylim(*limits.decades(self.floor, 2 * loss0))
+        twist = gc.twist_profile(Z0)
+        self.ax_twist.set_xlim(-0.5, s["T"] - 0.5)
+        self.ax_twist.set_ylim(*limits.padded(min(twist.min(), 0.0), max(twist.max(), 0.0)))
+        lim = max(1.6, 1.1 * float(np.abs(Z0).max()))
+        for ax in (self.ax_gd, self.ax_gauge):
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
 
     def _draw(self):
         s = self.state
@@ -100,27 +121,30 @@ class OverviewPanel(Panel):
             line.set_visible(m in self.runs)
             if m in self.runs:
                 loss = self.runs[m].loss
-                set_line(line, np.arange(loss.size), positive(loss))
-        self.ax_loss.set_xlim(0, max(s["steps"], 1))
-        autoscale(self.ax_loss, x=False)
+                shown = positive(loss, floor=self.floor)
+                set_line(line, np.arange(loss.size), shown)
+                limits.widen(self.ax_loss, "y", self.floor, float(shown.max()), log=True)
         for m, line in self.twist_lines.items():
             line.set_visible(m in self.runs)
             if m in self.runs:
-                set_line(line, t, gc.twist_profile(self.runs[m].Z))
+                twist = gc.twist_profile(self.runs[m].Z)
+                set_line(line, t, twist)
+                limits.widen(self.ax_twist, "y", float(twist.min()), float(twist.max()))
         set_line(self.twist_start, t, gc.twist_profile(self.Z0))
-        autoscale(self.ax_twist)
         colours = t / max(T - 1, 1)
         for kind, ax, run in ((("gd", self.ax_gd, self.runs["gd"])),
                               ("gauge", self.ax_gauge, self.runs[g])):
             Z = run.Z[:, :, 0]
             self.scatters[kind].set_offsets(Z)
             self.scatters[kind].set_array(colours)
-            lim = max(1.6, 1.1 * float(np.abs(Z).max()))
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
-            ax.set_title(f"{method_label(run.method)}: z_t, t = 0…{T - 1} (colour)")
+            top = 1.1 * float(np.abs(Z).max())
+            limits.widen(ax, "x", -top, top)
+            limits.widen(ax, "y", -top, top)
+            title = f"{method_label(run.method)}: z_t, t = 0…{T - 1} (colour)"
+            if ax.get_title() != title:
+                ax.set_title(title)
+                self.live.invalidate()
         self._caption()
-        self.fig.canvas.draw_idle()
 
     def _caption(self):
         s = self.state

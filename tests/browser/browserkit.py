@@ -390,13 +390,24 @@ class ConsoleLog:
 
 # --- in-page JavaScript ----------------------------------------------------------------------------
 # A cheap fingerprint of a canvas: FNV-1a over the RGBA bytes (every pixel).
+# A cheap fingerprint of what a panel's figure shows: for an ipympl canvas, FNV-1a over its RGBA
+# bytes; for a live figure (widgets/live: a background canvas patched in place and the live
+# canvas on top), the number of backgrounds applied plus the FNV-1a hash of the live canvas.
 JS_CANVAS_HASH = """(c) => {
+  const fnv = (cv) => {
+    const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    const u = new Uint32Array(d.buffer, d.byteOffset, d.byteLength >> 2);
+    let h = 2166136261 >>> 0;
+    for (let i = 0; i < u.length; i++) { h ^= u[i]; h = Math.imul(h, 16777619) >>> 0; }
+    return h.toString(16);
+  };
+  if (c && c.classList && c.classList.contains('gb-live')) {
+    const fg = c.querySelector('canvas.gb-live-fg');
+    if (!fg || !fg.width) return null;
+    return 'live:' + c.dataset.backgrounds + ':' + fnv(fg);
+  }
   if (!c || !c.width || !c.height) return null;
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  const u = new Uint32Array(d.buffer, d.byteOffset, d.byteLength >> 2);
-  let h = 2166136261 >>> 0;
-  for (let i = 0; i < u.length; i++) { h ^= u[i]; h = Math.imul(h, 16777619) >>> 0; }
-  return c.width + 'x' + c.height + ':' + h.toString(16);
+  return c.width + 'x' + c.height + ':' + fnv(c);
 }"""
 
 # Resolves with ms from keydown (or a <select>'s change, whichever comes first) to the first
@@ -453,13 +464,19 @@ def wait_changed(page, canvas, before, timeout_ms=15000, poll_ms=50):
 
 # --- panels --------------------------------------------------------------------------------------
 PANEL_CANVAS = ".jupyter-matplotlib-canvas-div canvas"
+LIVE_FIGURE = ".gb-live"  # widgets/live: what a panel's figure is
 SLIDER_HANDLE = ".widget-slider .noUi-handle"
 DROPDOWN = ".widget-dropdown select"
 
 
 def pause_all_play(page):
-    """Pause every ipywidgets Play (panels autoplay their runs); returns how many were clicked."""
+    """Pause every playing panel (they autoplay their runs): live figures' ⏸ buttons and any
+    ipywidgets Play; returns how many were clicked."""
     n = 0
+    for live in page.locator(LIVE_FIGURE + "[data-playing='1']").all():
+        with contextlib.suppress(Exception):
+            live.locator("button.gb-live-play").click(timeout=2000)
+            n += 1
     for play in page.locator(".widget-play").all():
         pause = play.locator("button:has(.fa-pause)")
         if pause.count():
@@ -524,16 +541,18 @@ def press_until_changed(page, panel, canvas, max_controls=4, timeout_ms=15000):
 
 
 def first_panel(page, scope=None):
-    """The first widget output that holds both a slider and an ipympl canvas.
+    """The first widget output that holds both a slider and a figure (a live figure, or an
+    ipympl canvas).
 
-    Returns ``(output, handle, canvas)`` locators.
+    Returns ``(output, handle, figure)`` locators; ``figure`` is what :func:`canvas_hash` takes.
     """
     root = scope or page
     outputs = root.locator(".jupyter-widgets.widget-vbox:has(.noUi-handle):has(canvas)")
     out = outputs.first
     out.wait_for(state="visible", timeout=60000)
     # the outermost VBox: a panel may nest boxes
-    return out, out.locator(SLIDER_HANDLE).first, out.locator(PANEL_CANVAS).first
+    figure = out.locator(f"{LIVE_FIGURE}, {PANEL_CANVAS}").first
+    return out, out.locator(SLIDER_HANDLE).first, figure
 
 
 def key_for(control, kind="slider"):

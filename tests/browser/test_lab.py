@@ -30,6 +30,8 @@ def test_chapter_run_all_and_slider(notebook, lab_server, page):
     assert not state["errors"], f"{notebook.name}: error output after Run All:\n" + \
         "\n---\n".join(e[-2000:] for e in state["errors"])
 
+    check_autoplay(page, notebook.name)
+
     panel, handle, canvas = bk.first_panel(page)
     panel.scroll_into_view_if_needed()
     canvas.wait_for(state="visible")
@@ -53,3 +55,35 @@ def test_chapter_run_all_and_slider(notebook, lab_server, page):
     assert "Could not update" not in status, f"{notebook.name}: panel reports an error: {status}"
     assert not page.console.errors, f"{notebook.name}: browser console errors:\n" + \
         "\n".join(page.console.errors)
+
+
+def check_autoplay(page, name, within_s=5.0):
+    """Every optimising panel (a live figure with a play bar) moves by itself after Run All:
+    untouched, within ``within_s`` its status shows an iteration above 0 (or "done") and its
+    figure has changed at least twice."""
+    import re
+    import time
+
+    players = page.locator(bk.LIVE_FIGURE + ":has(button.gb-live-play)")
+    n = players.count()
+    hashes = [[bk.canvas_hash(players.nth(k))] for k in range(n)]
+    moved = [False] * n
+    t_end = time.monotonic() + within_s
+    while time.monotonic() < t_end and not all(moved):
+        for k in range(n):
+            if moved[k]:
+                continue
+            fig = players.nth(k)
+            h = bk.canvas_hash(fig)
+            if h != hashes[k][-1]:
+                hashes[k].append(h)
+            status = fig.locator(".gb-live-status").text_content()
+            m = re.search(r"iteration\s+([\d,]+)|done:", status)
+            went = m and (m.group(0).startswith("done") or int(m.group(1).replace(",", "")) > 0)
+            moved[k] = bool(went) and len(hashes[k]) >= 3
+        page.wait_for_timeout(100)
+    stuck = [k for k in range(n) if not moved[k]]
+    assert not stuck, (f"{name}: optimising panels {stuck} of {n} did not animate by themselves "
+                       f"within {within_s} s of Run All (changes seen: "
+                       f"{[len(hashes[k]) - 1 for k in stuck]}; status: "
+                       f"{[players.nth(k).locator('.gb-live-status').text_content() for k in stuck]})")

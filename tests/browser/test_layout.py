@@ -38,8 +38,6 @@ TOLERANCE_PX = 1  # sub-pixel rounding
 # The pass that fixes a chapter removes its entry; a chapter without one must pass.
 _CAPTION = "caption 2 px past the output area (panel scrolls sideways 4 px)"
 KNOWN = {
-    "00_overview": f"{_CAPTION}; slider tracks: k₁ (steps per gauge phase) 0 px, time steps T 84, "
-                   "step size η 94, coupling λ 97, init scale 106",
     "01_symmetry": f"{_CAPTION} in 2 panels; slider tracks: show GD iteration 47 px, ring "
                    "radius r 85, angle θ 95, coupling λ 97",
     "02_symmetry_breaking": "vacua panel canvas 1100 px wide, 96 px past the 1008-px output area "

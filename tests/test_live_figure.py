@@ -1,0 +1,273 @@
+"""The live drawing layer (widgets/live), headless: what the kernel sends and when.
+
+A fake browser says hello and collects the messages; the JavaScript side is checked in Chromium
+by tests/browser/test_live_layer.py.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from widgets.live import LiveFigure
+from widgets.live.player import Player
+
+
+def figure(**kw):
+    fig = Figure(figsize=(4, 3))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 1)
+    return fig, ax
+
+
+def connect(live, width=400, ratio=1.0):
+    sent = []
+    live.send = lambda content, buffers=None: sent.append((content, list(buffers or [])))
+    live._on_msg(None, {"type": "hello", "width": width, "ratio": ratio}, [])
+    return sent
+
+
+def frames(sent):
+    return [c for c, _ in sent if c["type"] == "frame"]
+
+
+def backgrounds(sent):
+    return [c for c, _ in sent if c["type"] == "background"]
+
+
+def field(sent, content, name, artist_id=0):
+    """The array a frame message carries for one field of one artist."""
+    for c, buffers in sent:
+        if c is content:
+            for a in c["artists"]:
+                if a["id"] == artist_id:
+                    index, dtype, n = a["fields"][name][:3]
+                    return np.frombuffer(buffers[index], dtype=np.dtype(dtype))
+    raise KeyError(name)
+
+
+def test_nothing_is_sent_before_a_browser_says_hello():
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    live.track(ax.plot([1, 2], [0.1, 0.2])[0])
+    sent = []
+    live.send = lambda content, buffers=None: sent.append(content)
+    live.flush()
+    assert sent == [] and not live.displayed
+
+
+def test_hello_sends_background_then_data():
+    fig, ax = figure()
+    line = ax.plot([1, 2, 3], [0.1, 0.2, 0.4])[0]
+    live = LiveFigure(fig)
+    live.track(line)
+    sent = connect(live)
+    kinds = [c["type"] for c, _ in sent]
+    assert kinds.index("background") < len(kinds) - 1 and kinds[-1] == "frame"
+    png = sent[kinds.index("background")][1][0]
+    assert bytes(png[:8]) == b"\x89PNG\r\n\x1a\n"
+    last = frames(sent)[-1]
+    np.testing.assert_array_equal(field(sent, last, "y"), [0.1, 0.2, 0.4])
+    assert backgrounds(sent)[0]["scene"][0]["kind"] == "line"
+
+
+def test_a_growing_line_is_sent_as_its_tail():
+    fig, ax = figure()
+    line = ax.plot([0.0], [0.5])[0]
+    live = LiveFigure(fig)
+    live.track(line)
+    sent = connect(live)
+    sent.clear()
+    line.set_data(np.arange(4.0), [0.5, 0.4, 0.3, 0.2])
+    live.flush()
+    (msg,) = frames(sent)
+    (entry,) = msg["artists"]
+    assert entry["op"] == "extend"
+    np.testing.assert_array_equal(field(sent, msg, "x"), [1.0, 2.0, 3.0])
+    sent.clear()
+    line.set_data([0.0, 1.0], [0.9, 0.8])  # not a prefix any more: the whole line
+    live.flush()
+    assert frames(sent)[0]["artists"][0]["op"] == "set"
+    sent.clear()
+    live.flush()  # nothing changed: nothing sent for the artist
+    assert frames(sent)[0]["artists"] == []
+
+
+def test_background_is_rendered_only_when_something_static_changes():
+    fig, ax = figure()
+    line = ax.plot([0.0, 1.0], [0.5, 0.6])[0]
+    live = LiveFigure(fig)
+    live.track(line)
+    sent = connect(live)
+    assert live.backgrounds_sent == 1
+    for k in range(5):
+        line.set_ydata([0.1 * k, 0.2])
+        live.flush()
+    assert live.backgrounds_sent == 1
+    ax.set_ylim(0, 2)  # a new axis limit: a new background
+    live.flush()
+    assert live.backgrounds_sent == 2
+    ax.set_title("new")  # not detected by itself: the panel says so
+    live.invalidate()
+    live.flush()
+    assert live.backgrounds_sent == 3
+    # the data go out before the slow background render, so the reader sees an answer at once
+    sent.clear()
+    ax.set_ylim(0, 3)
+    line.set_ydata([0.3, 0.3])
+    live.flush()
+    assert [c["type"] for c, _ in sent][:2] == ["frame", "background"]
+
+
+def test_only_the_axes_that_changed_are_rendered_again():
+    fig = Figure(figsize=(6, 3))
+    FigureCanvasAgg(fig)
+    a, b = fig.subplots(1, 2)
+    fig.subplots_adjust(wspace=0.4)
+    live = LiveFigure(fig)
+    live.track(a.plot([0, 1], [0, 1])[0])
+    live.track(b.plot([0, 1], [1, 0])[0])
+    sent = connect(live, width=600)
+    sent.clear()
+    b.set_ylim(-2, 2)
+    live.flush()
+    (bg,) = backgrounds(sent)
+    assert not bg["full"] and live.partial_backgrounds == 1
+    x, y, w, h = bg["patch"]
+    assert x > 250 and w < 350  # the right-hand axes only
+    # the patched background equals a full render, pixel for pixel
+    patched = live._buffer.copy()
+    fig.canvas.draw()
+    assert np.array_equal(patched, np.asarray(fig.canvas.buffer_rgba()))
+    sent.clear()
+    live.invalidate()  # an explicit invalidate always renders everything
+    live.flush()
+    assert backgrounds(sent)[0]["full"]
+
+
+def test_axes_map_reproduces_matplotlib_transform():
+    fig, ax = figure()
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 10)
+    live = LiveFigure(fig)
+    live.track(ax.plot([1, 2], [0.1, 1])[0])
+    sent = connect(live, width=400, ratio=2.0)
+    a = backgrounds(sent)[0]["axes"][0]
+    fig.set_dpi(fig.dpi)  # as rendered: 2 device px per CSS px
+    H = fig.bbox.height
+    for x, y in [(3.0, 0.01), (7.5, 2.0)]:
+        X = a["X0"] + a["Xu"] * (x - a["u0"]) / a["du"] + a["Xv"] * (np.log10(y) - a["v0"]) / a["dv"]
+        Y = a["Y0"] + a["Yu"] * (x - a["u0"]) / a["du"] + a["Yv"] * (np.log10(y) - a["v0"]) / a["dv"]
+        px, py = ax.transData.transform((x, y))
+        assert X == pytest.approx(px / 2.0, abs=1e-9)
+        assert Y == pytest.approx((H - py) / 2.0, abs=1e-9)
+
+
+def test_width_shrinks_the_figure_to_fit():
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    live.track(ax.plot([1, 2], [0.1, 0.2])[0])
+    sent = connect(live, width=250)
+    bg = backgrounds(sent)[0]
+    assert bg["width"] == pytest.approx(250, abs=1)
+    assert bg["height"] == pytest.approx(250 * 3 / 4, abs=1)
+    sent.clear()
+    live._on_msg(None, {"type": "resize", "width": 380, "ratio": 1.0}, [])
+    assert backgrounds(sent)[0]["width"] == pytest.approx(380, abs=1)
+
+
+def test_static_picture_includes_the_live_artists():
+    fig, ax = figure()
+    line = ax.plot([0, 10], [0.5, 0.5], color="red", lw=8)[0]
+    live = LiveFigure(fig)
+    live.track(line)
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(live.png())).convert("RGB")).astype(int)
+    red = (img[..., 0] > 200) & (img[..., 1] < 60) & (img[..., 2] < 60)
+    assert red.sum() > 100  # savefig draws animated artists
+    fig.canvas.draw()  # a plain draw (the background) leaves them out
+    bg = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    assert ((bg[..., 0] > 200) & (bg[..., 1] < 60) & (bg[..., 2] < 60)).sum() == 0
+
+
+def test_stacked_frames_and_toggles():
+    fig, ax = figure()
+    line = ax.plot(np.arange(3.0), np.zeros(3))[0]
+    live = LiveFigure(fig)
+    live.track(line)
+    live.stack(line, y=np.arange(12.0).reshape(4, 3) / 12)
+    sent = connect(live)
+    stacks = [a for c in frames(sent) for a in c["artists"] if a["op"] == "stack"]
+    assert stacks and stacks[0]["fields"]["y"][2:] == [4, 3]
+    with pytest.raises(ValueError, match="shape"):
+        live.stack(line, y=np.zeros(3))
+    live.toggleable(line, "zero line")
+    assert live.toggles == [{"id": 0, "label": "zero line", "color": live.toggles[0]["color"]}]
+    live.hidden = [0]  # the reader hid it in the browser: the static picture follows
+    assert not line.get_visible()
+    live.hidden = []
+    assert line.get_visible()
+
+
+def test_unsupported_artists_are_refused_clearly():
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    with pytest.raises(TypeError, match="cannot draw"):
+        live.track(ax.text(0, 0, "hi"))
+    other, ax2 = figure()
+    with pytest.raises(ValueError, match="already in this figure"):
+        live.track(ax2.plot([1], [1])[0])
+
+
+class FakeRun:
+    method = "gd"
+
+    def __init__(self, speed=7, diverge_at=None):
+        self.iteration, self.speed, self.diverge_at = 0, speed, diverge_at
+
+    @property
+    def diverged(self):
+        return self.diverge_at is not None and self.iteration >= self.diverge_at
+
+    @property
+    def diverged_at(self):
+        return self.diverge_at if self.diverged else None
+
+    def advance(self, n):
+        n = min(n, self.speed)
+        self.iteration += n
+        return n
+
+
+def test_player_autoplays_advances_per_tick_and_restarts_when_finished():
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    live.track(ax.plot([0], [0])[0])
+    draws, restarts = [], []
+    player = Player(live, lambda: draws.append(1), restart=lambda: restarts.append(1))
+    player.start({"gd": FakeRun()}, total=30)
+    assert live.playing and live.player  # autoplay: the browser starts ticking when displayed
+    connect(live)
+    for _ in range(10):
+        live._on_msg(None, {"type": "tick"}, [])
+    assert player.done and not live.playing
+    assert "done: 30 iterations" in live.status_text and live.progress == pytest.approx(1.0)
+    assert draws
+    live.playing = True  # ▶ on a finished run plays it again
+    assert restarts == [1]
+
+
+def test_player_labels_a_diverged_run_and_run_to_end_finishes():
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    player = Player(live, lambda: None)
+    player.start({"gd": FakeRun(speed=5, diverge_at=12), "adam": FakeRun(speed=5)}, total=40)
+    player.run_to_end()
+    assert player.done and not live.playing
+    assert "diverged at step 12" in player.status()

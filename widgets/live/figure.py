@@ -1,0 +1,412 @@
+"""A matplotlib figure whose moving artists are drawn in the browser.
+
+:class:`LiveFigure` is an ``anywidget`` that shows a figure in two layers, stacked exactly:
+
+- **the background**: everything static (axes, ticks, labels, legends, titles, mathtext and the
+  artists that do not move), rendered by matplotlib's Agg backend into a PNG. It is re-rendered
+  only when something static changes: an axis limit or scale, the widget's width, the screen's
+  pixel ratio, or an explicit :meth:`LiveFigure.invalidate`;
+- **the live layer**: the artists registered with :meth:`LiveFigure.track` (lines, scatter
+  points, bars, segments, filled polygons), drawn on an HTML canvas from numpy arrays sent as
+  binary buffers. Their geometry uses the axes' exact data-to-pixel maps (linear or log),
+  computed by matplotlib at the same moment the background was rendered, so the two layers agree
+  to the pixel.
+
+Panels keep using the matplotlib API (``line.set_data``, ``scatter.set_offsets``,
+``bar.set_height``, ``ax.set_ylim``); :meth:`LiveFigure.flush` sends whatever changed. A line
+that only grew is sent as its new tail. Tracked artists are marked ``animated``, so a normal
+draw (the background) leaves them out while ``savefig`` (the static edition, tests) includes
+them: headless use is plain matplotlib.
+
+The browser sends ``tick`` messages (at most one every 33 ms, one in flight) while ``playing`` is
+true, from the moment the widget is displayed: that is autoplay, in JupyterLab and Voila alike.
+
+Thread safety: with ipykernel 7, comm messages may be handled on a subshell thread while a cell
+runs on the main thread. Everything that touches a live figure (message handlers, panel
+updates) runs under the module's re-entrant :data:`LOCK`.
+"""
+from __future__ import annotations
+
+import io
+import pathlib
+import threading
+import time
+
+import anywidget
+import numpy as np
+import traitlets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from . import pack
+
+#: One lock for every live figure: matplotlib is not thread-safe, and ipykernel 7 may run widget
+#: callbacks on a subshell thread while a cell runs.
+LOCK = threading.RLock()
+
+NOMINAL_DPI = 100.0  # a figure of w inches is at most 100 w CSS pixels wide
+
+
+class _Tracked:
+    __slots__ = ("artist", "kind", "ax", "sent", "stack", "stack_sent")
+
+    def __init__(self, artist, kind, ax):
+        self.artist, self.kind, self.ax = artist, kind, ax
+        self.sent = None  # the arrays the browser holds, to send only what changed
+        self.stack = None  # recorded frames {field: (K, n) array}, shown by frame_index
+        self.stack_sent = False
+
+
+class LiveFigure(anywidget.AnyWidget):
+    """A figure whose tracked artists are drawn in the browser, over a static matplotlib background.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Its size in inches times 100 is the widest the figure is shown, in CSS pixels; it shrinks
+        (everything scaled together, like a picture) to fit a narrower output area.
+    player : bool
+        Show a play/pause button, a progress bar and a status line above the figure.
+
+    Attributes
+    ----------
+    playing : bool
+        While true, a displayed widget asks the kernel for frames (``on_tick``).
+    frame_index : int
+        Spare slot for browser-side scrubbing (linked from a slider with ``jslink``).
+    frames_sent, backgrounds_sent : int
+        Counters, for tests and benchmarks.
+    """
+
+    _esm = pathlib.Path(__file__).with_name("live.js")
+    _css = pathlib.Path(__file__).with_name("live.css")
+
+    playing = traitlets.Bool(False).tag(sync=True)
+    player = traitlets.Bool(False).tag(sync=True)
+    nominal_width = traitlets.Int(600).tag(sync=True)
+    nominal_height = traitlets.Int(400).tag(sync=True)
+    frame_interval = traitlets.Int(33).tag(sync=True)  # ms between ticks at most
+    status_text = traitlets.Unicode("").tag(sync=True)
+    progress = traitlets.Float(-1.0).tag(sync=True)  # < 0: no progress bar
+    frame_index = traitlets.Int(0).tag(sync=True)
+    hidden = traitlets.List(traitlets.Int()).tag(sync=True)  # ids the reader toggled off
+    toggles = traitlets.List(traitlets.Dict()).tag(sync=True)  # [{id, label, color}]
+
+    def __init__(self, fig, *, player=False, on_tick=None, on_play=None, **kwargs):
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        w_in, h_in = fig.get_size_inches()
+        super().__init__(player=bool(player), nominal_width=int(round(w_in * NOMINAL_DPI)),
+                         nominal_height=int(round(h_in * NOMINAL_DPI)), **kwargs)
+        self.fig = fig
+        self.on_tick = on_tick
+        self.on_play = on_play
+        self._tracked = []
+        self._view = None  # (css width, pixel ratio) once a browser has said hello
+        self._dirty = True
+        self._limits = None
+        self._dpi_css = NOMINAL_DPI
+        self._seq = 0
+        self.frames_sent = 0
+        self.backgrounds_sent = 0
+        self.last_background_seconds = 0.0
+        self._buffer = None  # the last full render (device pixels), for partial re-renders
+        self.partial_backgrounds = 0
+        self.on_msg(self._on_msg)
+        self.observe(self._on_playing, names="playing")
+        self.observe(self._apply_hidden, names="hidden")
+
+    # --- registering artists ------------------------------------------------------------------
+    def track(self, artist, marker=None):
+        """Draw ``artist`` in the browser from now on; returns it unchanged.
+
+        ``marker`` is needed for a scatter with square markers (``"s"``; default circle).
+        """
+        kind = pack.kind_of(artist)
+        for m in pack.members(artist):
+            m.set_animated(True)
+        if marker is not None:
+            artist._gb_marker = marker
+        ax = pack.members(artist)[0].axes if pack.members(artist) else None
+        if ax is None or ax.figure is not self.fig:
+            raise ValueError("track() needs an artist that is already in this figure's axes")
+        with LOCK:
+            self._tracked.append(_Tracked(artist, kind, ax))
+            self._dirty = True
+        return artist
+
+    def invalidate(self):
+        """Ask for a new background at the next :meth:`flush` (titles, labels, static artists)."""
+        self._dirty = True
+
+    def stack(self, artist, **fields):
+        """Give ``artist`` recorded frames: each field an array of shape ``(K, n)``.
+
+        The browser then draws row ``frame_index`` of every stacked field (e.g. ``y`` of a line,
+        ``h`` of bars) instead of the artist's own data, so a slider linked to ``frame_index``
+        with ``ipywidgets.jslink`` scrubs through the frames without a kernel round trip.
+        ``stack(artist)`` with no fields removes the frames.
+        """
+        t = self._find(artist)
+        with LOCK:
+            t.stack = {k: np.ascontiguousarray(np.asarray(v, dtype=float)) for k, v in
+                       fields.items()} or None
+            for k, v in (t.stack or {}).items():
+                if v.ndim != 2:
+                    raise ValueError(f"stacked field {k!r} must have shape (K, n), got {v.shape}")
+            t.stack_sent = False
+
+    def toggleable(self, artist, label):
+        """A chip above the figure that shows or hides ``artist`` in the browser (no kernel)."""
+        t = self._find(artist)
+        k = self._tracked.index(t)
+        colour = pack.style(t.artist, t.kind, self._dpi_css).get("color")
+        self.toggles = [*self.toggles, {"id": k, "label": str(label), "color": colour}]
+
+    def _apply_hidden(self, change):
+        with LOCK:  # keep the static picture (savefig) in step with what the reader hid
+            for k, t in enumerate(self._tracked):
+                if any(g["id"] == k for g in self.toggles):
+                    for m in pack.members(t.artist):
+                        m.set_visible(k not in change["new"])
+
+    def _find(self, artist):
+        for t in self._tracked:
+            if t.artist is artist:
+                return t
+        raise ValueError("this artist is not tracked by the live figure (call track() first)")
+
+    @property
+    def displayed(self):
+        """True once a browser view has reported its size."""
+        return self._view is not None
+
+    # --- sending ------------------------------------------------------------------------------
+    def flush(self, reply=False):
+        """Send a new background if needed, then every tracked artist whose data changed.
+
+        ``reply=True`` marks the frame as the answer to a browser tick. Without a browser view
+        (tests, nbval) this only remembers that a background is due.
+        """
+        with LOCK:
+            if self._view is None:
+                return
+            limits = self._current_limits()
+            if self._dirty or self._limits != limits:
+                # the new data first, drawn at once on the old background; the new background
+                # (a matplotlib render) follows and replaces both layers together
+                self._send_frame(reply)
+                changed = None
+                if not self._dirty and self._limits is not None and len(limits) == len(
+                        self._limits):
+                    changed = [k for k, (a, b) in enumerate(zip(self._limits, limits)) if a != b]
+                self._send_background(changed)
+                reply = False
+            self._send_frame(reply)
+
+    def _current_limits(self):
+        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                      tuple(ax.get_position().bounds)) for ax in self.fig.axes)
+
+    def _send_background(self, changed_axes=None):
+        """Render and send the background: all of it, or only the axes listed in
+        ``changed_axes`` (indices) when their regions do not touch anything else."""
+        t0 = time.perf_counter()
+        width, ratio = self._view
+        w_in, h_in = self.fig.get_size_inches()
+        css_w = float(min(width, self.nominal_width))
+        self._dpi_css = css_w / w_in
+        self.fig.set_dpi(self._dpi_css * ratio)
+        patch = self._render_partial(changed_axes) if changed_axes else None
+        if patch is None:
+            self.fig.canvas.draw()
+            self._buffer = np.array(self.fig.canvas.buffer_rgba())
+            patch = (0, 0, self._buffer.shape[1], self._buffer.shape[0])
+        else:
+            self.partial_backgrounds += 1
+        H, W = self._buffer.shape[:2]
+        x, y, w, h = patch
+        png = _png(np.ascontiguousarray(self._buffer[y:y + h, x:x + w]).tobytes(), w, h)
+        axes = [_axes_map(ax, H, ratio) for ax in self.fig.axes]
+        index = {id(ax): k for k, ax in enumerate(self.fig.axes)}
+        scene = [dict(pack.style(t.artist, t.kind, self._dpi_css), id=k, kind=t.kind,
+                      ax=index[id(t.ax)]) for k, t in enumerate(self._tracked)]
+        self._seq += 1
+        self.send({"type": "background", "seq": self._seq, "width": W / ratio,
+                   "height": H / ratio, "patch": [x / ratio, y / ratio, w / ratio, h / ratio],
+                   "full": patch == (0, 0, W, H), "axes": axes, "scene": scene}, [png])
+        for t in self._tracked:  # a new scene: the browser needs every array again
+            t.sent = None
+            t.stack_sent = False
+        self._limits = self._current_limits()
+        self._dirty = False
+        self.backgrounds_sent += 1
+        self.last_background_seconds = time.perf_counter() - t0
+
+    def _send_frame(self, reply=False):
+        updates, buffers = [], []
+        for k, t in enumerate(self._tracked):
+            vis = _visible(t)
+            new = pack.data(t.artist, t.kind, self._dpi_css)
+            op, fields = _diff(t.sent, new)
+            if op is None and t.sent is not None and t.sent.get("_vis") == vis:
+                continue
+            entry = {"id": k, "op": op or "keep", "visible": vis, "fields": {}}
+            for name, arr in fields.items():
+                entry["fields"][name] = [len(buffers), arr.dtype.str, int(arr.shape[0])]
+                buffers.append(np.ascontiguousarray(arr).tobytes())
+            updates.append(entry)
+            new["_vis"] = vis
+            t.sent = new
+        for k, t in enumerate(self._tracked):
+            if t.stack_sent:
+                continue
+            entry = {"id": k, "op": "stack", "fields": {}}
+            for name, arr in (t.stack or {}).items():
+                entry["fields"][name] = [len(buffers), arr.dtype.str, int(arr.shape[0]),
+                                         int(arr.shape[1])]
+                buffers.append(arr.tobytes())
+            updates.append(entry)
+            t.stack_sent = True
+        self._seq += 1
+        self.send({"type": "frame", "seq": self._seq, "reply": bool(reply), "artists": updates},
+                  buffers)
+        self.frames_sent += 1
+
+    def _render_partial(self, indices):
+        """Re-render only some axes into the last full render; returns the changed region
+        ``(x, y, w, h)`` in device pixels, or None when a full render is needed (nothing cached,
+        a new size, a layout engine, figure-level artists, or regions that overlap others)."""
+        fig = self.fig
+        if (self._buffer is None or fig.get_layout_engine() is not None or fig.texts
+                or fig.legends or fig.images or fig.patches):
+            return None
+        W, H = fig.canvas.get_width_height()
+        if self._buffer.shape[:2] != (H, W):
+            return None
+        renderer = fig.canvas.get_renderer()
+        axes = fig.axes
+        boxes = [ax.get_tightbbox(renderer) for ax in axes]
+        region = None
+        for k in indices:
+            b = boxes[k]
+            region = b if region is None else region.union([region, b])
+        if region is None:
+            return None
+        region = region.expanded(1.0, 1.0).padded(2)
+        if any(k not in indices and boxes[k].overlaps(region) for k in range(len(axes))):
+            return None
+        shown = [ax.get_visible() for ax in axes]
+        try:
+            for k, ax in enumerate(axes):
+                ax.set_visible(shown[k] and k in indices)
+            fig.canvas.draw()
+        finally:
+            for ax, v in zip(axes, shown):
+                ax.set_visible(v)
+        fresh = np.asarray(fig.canvas.buffer_rgba())
+        x0, x1 = max(int(region.x0), 0), min(int(np.ceil(region.x1)), W)
+        y0, y1 = max(int(H - region.y1), 0), min(int(np.ceil(H - region.y0)), H)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        self._buffer[y0:y1, x0:x1] = fresh[y0:y1, x0:x1]
+        return (x0, y0, x1 - x0, y1 - y0)
+
+    def set_status(self, text, progress=None):
+        """The status line above the figure (and the progress bar, 0–1, if given)."""
+        if text != self.status_text:
+            self.status_text = text
+        if progress is not None and abs(progress - self.progress) > 1e-4:
+            self.progress = float(progress)
+
+    # --- messages from the browser ------------------------------------------------------------
+    def _on_msg(self, _widget, content, _buffers):
+        kind = content.get("type") if isinstance(content, dict) else None
+        with LOCK:
+            if kind in ("hello", "resize"):
+                width = int(content.get("width") or self.nominal_width)
+                ratio = float(content.get("ratio") or 1.0)
+                view = (max(120, min(width, self.nominal_width)), min(max(ratio, 1.0), 3.0))
+                if kind == "hello" or view != self._view:
+                    self._view = view
+                    self._dirty = True
+                    self.flush()
+            elif kind == "tick":
+                if self.on_tick is not None and self.playing:
+                    self.on_tick()
+                self.flush(reply=True)
+
+    def _on_playing(self, change):
+        if self.on_play is not None:
+            with LOCK:
+                self.on_play(change["new"])
+
+    # --- the static picture -------------------------------------------------------------------
+    def png(self, dpi=NOMINAL_DPI):
+        """The whole figure, live artists included, as PNG bytes (static edition, tests)."""
+        with LOCK:
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png", dpi=dpi)
+            return buf.getvalue()
+
+    def _repr_png_(self):  # displayed alone in a static context
+        return self.png()
+
+
+def _visible(t):
+    return any(m.get_visible() for m in pack.members(t.artist)) if pack.members(t.artist) else False
+
+
+def _diff(old, new):
+    """``("set", all fields)``, ``("extend", tails)`` or ``(None, {})`` if nothing changed."""
+    if old is None or old.keys() - {"_vis"} != new.keys():
+        return "set", new
+    same = all(np.array_equal(old[k], new[k]) for k in new)
+    if same:
+        return None, {}
+    n_old = {k: old[k].shape[0] for k in new}
+    if (len(set(n_old.values())) == 1 and all(new[k].shape[0] >= n_old[k] for k in new)
+            and all(np.array_equal(new[k][:n_old[k]], old[k]) for k in new)):
+        return "extend", {k: new[k][n_old[k]:] for k in new}
+    return "set", new
+
+
+def _axes_map(ax, H, ratio):
+    """The data-to-CSS-pixel map of one axes: ``X = X0 + Xu (f(x) - u0) + Xv (g(y) - v0)`` with
+    ``f, g`` the identity or ``log10``, plus its clip box."""
+    three_d = getattr(ax, "name", "") == "3d"
+    xlog = (not three_d) and ax.get_xscale() == "log"
+    ylog = (not three_d) and ax.get_yscale() == "log"
+    for scale in (ax.get_xscale(), ax.get_yscale()):
+        if scale not in ("linear", "log") and not three_d:
+            raise ValueError(f"the live layer supports linear and log axes, got {scale!r}")
+    if three_d:
+        u0, u1, v0, v1 = 0.0, 1.0, 0.0, 1.0
+    else:
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        f = np.log10 if xlog else float
+        g = np.log10 if ylog else float
+        u0, u1, v0, v1 = float(f(x0)), float(f(x1)), float(g(y0)), float(g(y1))
+        if u1 == u0:
+            u1 = u0 + 1.0
+        if v1 == v0:
+            v1 = v0 + 1.0
+    inv_f = (lambda u: 10.0 ** u) if xlog else (lambda u: u)
+    inv_g = (lambda v: 10.0 ** v) if ylog else (lambda v: v)
+    pts = ax.transData.transform([[inv_f(u0), inv_g(v0)], [inv_f(u1), inv_g(v0)],
+                                  [inv_f(u0), inv_g(v1)]])
+    X = pts[:, 0] / ratio
+    Y = (H - pts[:, 1]) / ratio
+    bb = ax.bbox
+    return {"u0": u0, "du": u1 - u0, "v0": v0, "dv": v1 - v0, "xlog": xlog, "ylog": ylog,
+            "X0": X[0], "Xu": X[1] - X[0], "Xv": X[2] - X[0],
+            "Y0": Y[0], "Yu": Y[1] - Y[0], "Yv": Y[2] - Y[0],
+            "clip": [bb.x0 / ratio, (H - bb.y1) / ratio, bb.width / ratio, bb.height / ratio]}
+
+
+def _png(rgba, W, H):
+    from PIL import Image  # Pillow comes with matplotlib
+
+    buf = io.BytesIO()
+    Image.frombuffer("RGBA", (W, H), bytes(rgba), "raw", "RGBA", 0, 1).save(
+        buf, format="png", compress_level=1)
+    return buf.getvalue()
