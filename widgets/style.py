@@ -19,6 +19,8 @@ METHODS = {
     "gd": ("plain GD", OKABE_ITO["vermillion"]),
     "adam": ("Adam", OKABE_ITO["orange"]),
     "adagrad": ("AdaGrad", OKABE_ITO["purple"]),
+    "momentum": ("momentum (tuned)", OKABE_ITO["sky"]),
+    "nesterov": ("Nesterov (tuned)", OKABE_ITO["grey"]),
     "goldstone": ("Goldstone-GD (P1)", OKABE_ITO["green"]),
     "gauge": ("GD + exact gauge step", OKABE_ITO["blue"]),
 }
