@@ -79,6 +79,8 @@ def control_values(w):
 
     if isinstance(w, W.SelectionSlider):
         return [w.options[0], w.options[-1]]
+    if isinstance(w, (W.ToggleButton, W.Checkbox)):
+        return [not w.value, w.value]
     if isinstance(w, (W.Dropdown, W.ToggleButtons, W.RadioButtons)):
         return [o[1] if isinstance(o, tuple) else o for o in w.options]
     if isinstance(w, W.FloatLogSlider):

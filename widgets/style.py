@@ -23,6 +23,8 @@ METHODS = {
     "nesterov": ("Nesterov (tuned)", OKABE_ITO["grey"]),
     "goldstone": ("Goldstone-GD (P1)", OKABE_ITO["green"]),
     "gauge": ("GD + exact gauge step", OKABE_ITO["blue"]),
+    "gauge_start": ("gauge-fixed start only", "#B59B00"),  # Okabe–Ito yellow, darkened to read on white
+    "procrustes": ("GD + post-hoc Procrustes", OKABE_ITO["black"]),
 }
 
 THEORY_COLOUR = OKABE_ITO["black"]
