@@ -114,7 +114,7 @@ html: $(STAMP)
 	$(BIN)/python tools/export_html.py
 
 # Cached results in book/data: `make data` rebuilds every file from scratch with every seed (about
-# 40 min of CPU); `make data DATA=replica` rebuilds one of: replica realistic large.
+# an hour of CPU); `make data DATA=replica` rebuilds one of: replica realistic large sotu movielens.
 DATA ?=
 .PHONY: data
 data: $(STAMP)

