@@ -8,7 +8,7 @@ import pytest
 from widgets import race_panel
 
 
-@pytest.mark.parametrize("model", ["hat", "replica", "ratings"])
+@pytest.mark.parametrize("model", ["hat", "replica", "ratings"])  # real data: tests/test_race.py
 def test_each_model_races_to_a_named_winner(model):
     p = race_panel(model=model, T=8, steps=1000)
     assert p.error is None, p.error

@@ -8,7 +8,10 @@ import gauge_core as gc
 from gauge_core.experiments import race as rc
 
 
-@pytest.mark.parametrize("model", rc.MODELS)
+SYNTHETIC = tuple(m for m in rc.MODELS if m not in rc.REAL)
+
+
+@pytest.mark.parametrize("model", SYNTHETIC)
 def test_every_entrant_starts_from_the_same_configuration(model):
     p = rc.race_problem(model, T=8, lam=2.0, rng=3)
     runs, left_out = rc.race_runs(p, rc.RACERS, k1=5, steps=50)
@@ -113,3 +116,30 @@ def test_embedding_points_and_bad_input():
         rc.race_problem("replica", ring=True)
     with pytest.raises(ValueError, match="racers"):
         rc.race_runs(p, ())
+
+
+@pytest.mark.parametrize("model", rc.REAL)
+def test_real_data_race_at_live_size(model):
+    """Chapter 09's live race: T comes from the data, every entrant starts from the same Z0, and
+    tuned momentum is stable on it."""
+    p = rc.race_problem(model, T=8, lam=5.0, rng=1)
+    assert p.model.T == {"sotu": 24, "movielens": 22}[model] and p.minimum is None
+    runs, left_out = rc.race_runs(p, (p.baseline, "momentum", "gauge"), inner=p.baseline, k1=20,
+                                  steps=40)
+    assert not left_out
+    for run in runs.values():
+        run.advance(40)
+        assert not run.diverged and run.loss[-1] < run.loss[0]
+    assert len({round(float(r.loss[0]), 6) for k, r in runs.items()}) == 1
+
+
+def test_extremes_near_a_minimum_skip_negative_curvature():
+    m = gc.MexicanHatChain(4, 1.0, d=2, N=1)
+    Z = m.random_init(5, scale=0.3)  # inside the ring: negative curvature along the vectors
+    h = np.linalg.eigvalsh(gc.fd_hessian(m, Z))
+    assert h.min() < 0
+    with pytest.raises(ValueError, match="negative"):
+        gc.hessian_extremes(m, Z)
+    h_min, h_max = gc.hessian_extremes(m, Z, near_minimum=True)
+    assert h_max == pytest.approx(np.abs(h).max(), rel=1e-6)
+    assert h_min == pytest.approx(h[h > 1e-8 * np.abs(h).max()].min(), rel=1e-6)

@@ -25,14 +25,17 @@ from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
 __all__ = ["race_panel"]
 
 PICTURES = 4  # embedding pictures shown at most
-STEPS = {"hat": 5000, "replica": 3000, "ratings": 1500}
-T_RANGE = {"hat": (4, 256, 4), "replica": (4, 60, 2), "ratings": (4, 40, 2)}
-INNER_DEFAULT = {"hat": "gd", "replica": "gd", "ratings": "adagrad"}
+STEPS = {"hat": 5000, "replica": 3000, "ratings": 1500, "sotu": 300, "movielens": 300}
+T_RANGE = {"hat": (4, 256, 4), "replica": (4, 60, 2), "ratings": (4, 40, 2), "sotu": (4, 40, 2),
+           "movielens": (4, 40, 2)}
+INNER_DEFAULT = {"hat": "gd", "replica": "gd", "ratings": "adagrad", "sotu": "adam",
+                 "movielens": "adagrad"}
 SHORT = {"gd": "GD", "momentum": "momentum", "nesterov": "Nesterov", "adam": "Adam",
          "adagrad": "AdaGrad", "goldstone": "Goldstone-GD", "gauge": "exact gauge step",
          "gauge_start": "gauge-fixed start", "procrustes": "post-hoc Procrustes"}
 TOL = 1e-6
-LAM_DEFAULT = {"hat": 1.0, "replica": 10.0, "ratings": 10.0}  # the chapters' (and P1's) values
+LAM_DEFAULT = {"hat": 1.0, "replica": 10.0, "ratings": 10.0, "sotu": 3.0,
+               "movielens": 10.0}  # the chapters' (and P1's) values
 
 
 class RacePanel(Panel):
@@ -46,11 +49,13 @@ class RacePanel(Panel):
         self.ring = bool(ring)
         lam = LAM_DEFAULT[model] if lam is None else lam
         lo, hi, step = T_RANGE[model]
-        T = T or {"hat": 64, "replica": 30, "ratings": 20}[model]
+        T = T or {"hat": 64, "replica": 30, "ratings": 20}.get(model, 20)
         controls = {
             "model": C.dropdown("model", [("Mexican-hat chain", "hat"),
                                           ("P1 §5.1 factorisation", "replica"),
-                                          ("sparse logistic ratings", "ratings")], model),
+                                          ("sparse logistic ratings", "ratings"),
+                                          ("SOTU word embeddings (real)", "sotu"),
+                                          ("MovieLens ratings (real)", "movielens")], model),
             "lam": C.coupling_control(lam, lo=-2, hi=2),
             "T": C.int_slider("time steps T", T, lo, hi, step),
             "init": C.dropdown("initialisation", [("random per step", "random"),
@@ -61,7 +66,7 @@ class RacePanel(Panel):
             "inner": C.dropdown("inner optimiser", [(SHORT[m], m) for m in rc.PLAIN],
                                 inner or INNER_DEFAULT[model]),
             "k1": C.k1_control(k1, 1, 200),
-            "steps": C.dropdown("iterations", [1000, 1500, 3000, 5000, 20000],
+            "steps": C.dropdown("iterations", [300, 1000, 1500, 3000, 5000, 20000],
                                 steps or STEPS[model]),
         }
         available = [r for r in rc.RACERS if not (ring and r in ("gauge", "gauge_start",
@@ -150,6 +155,7 @@ class RacePanel(Panel):
             r in ("goldstone", "gauge", "gauge_start") for r in self._racers())
         self.controls["k1"].disabled = not any(r in ("goldstone", "gauge")
                                                for r in self._racers())
+        self.controls["T"].disabled = s["model"] in rc.REAL  # the data fix T
         self.problem = rc.race_problem(s["model"], s["T"], s["lam"], s["init"], s["scale"],
                                        s["seed"], self.ring)
         racers = self._racers()
@@ -270,7 +276,8 @@ class RacePanel(Panel):
         target = ("its exact minimum" if self.problem.minimum is not None
                   else "the lowest loss any entrant has reached")
         its = self.player.iteration
-        head = (f"{html.escape(self.problem.model.__class__.__name__)}, T = {s['T']}, λ = "
+        head = (f"{html.escape(self.problem.model.__class__.__name__)}, T = "
+                f"{self.problem.model.T}, λ = "
                 f"{s['lam']:.3g}, {s['init']} start (scale {s['scale']:.2g}, seed {s['seed']}). ")
         win = st.winner()
         if win is None:
@@ -310,9 +317,10 @@ def race_panel(**kwargs):
 
     Parameters
     ----------
-    model : {"hat", "replica", "ratings"}
+    model : {"hat", "replica", "ratings", "sotu", "movielens"}
         The Mexican-hat chain, P1 §5.1's dense factorisation, or a small sparse logistic
-        factorisation of drifting ratings.
+        factorisation of drifting ratings; or real data (chapter 09): SOTU word embeddings,
+        MovieLens ratings (live sizes).
     racers : sequence of str
         Entrants switched on at the start, from ``gauge_core.experiments.race.RACERS``.
     lam, T, init, scale, seed, k1, inner, steps

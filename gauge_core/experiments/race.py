@@ -35,7 +35,9 @@ from . import realistic
 from .cache import LRUCache
 from .replica import P1_SETTINGS, p1_replica
 
-MODELS = ("hat", "replica", "ratings")
+MODELS = ("hat", "replica", "ratings", "sotu", "movielens")
+#: models on real data (chapter 09): T is set by the data
+REAL = ("sotu", "movielens")
 INITS = ("random", "aligned", "gauge-fixed")
 PLAIN = ("gd", "momentum", "nesterov", "adam", "adagrad")
 GAUGE = ("goldstone", "gauge", "gauge_start")
@@ -45,6 +47,7 @@ RATINGS_CONFIG = dict(T=20, n_users=30, n_items=30, d=5, ratings_per_step=300)
 #: margins on h_max tried, smallest first, when momentum is tuned (see race_tuning)
 MARGINS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 PROBE_STEPS = 300
+LARGE = 20_000  # parameters above which tuning uses shorter runs (the real-data models)
 
 _cache = LRUCache(16)
 
@@ -64,7 +67,10 @@ class RaceProblem:
         The exact minimum of the loss where it is known (hat: 0; replica: Eckart–Young).
     base : dict
         ``{optimiser: optimize options}`` for the plain optimisers except the tuned ones
-        (step sizes, clipping and schedules of the book's chapters for this model).
+        (step sizes, clipping and schedules of the book's chapters for this model); a missing
+        ``"gd"`` entry means GD's step is ``1 / h_max`` (:func:`race_tuning`'s spectrum).
+    baseline : str
+        The optimiser the book's chapter (and P1) uses as baseline for this model.
     key : tuple
         What identifies the problem (for caches).
     """
@@ -75,6 +81,7 @@ class RaceProblem:
     minimum: float | None
     base: dict
     key: tuple
+    baseline: str = "gd"
 
 
 def race_problem(model="hat", T=32, lam=1.0, init="random", scale=1.0, rng=0, ring=False):
@@ -82,9 +89,11 @@ def race_problem(model="hat", T=32, lam=1.0, init="random", scale=1.0, rng=0, ri
 
     Parameters
     ----------
-    model : {"hat", "replica", "ratings"}
+    model : {"hat", "replica", "ratings", "sotu", "movielens"}
     T : int
-        Time steps (the replica's default in P1 is 30, the live ratings model's 20).
+        Time steps (the replica's default in P1 is 30, the live ratings model's 20); ignored for
+        the real data sets (SOTU: 24 decades; MovieLens: 22 years), whose live sizes are
+        ``real_data_problems.SOTU_LIVE`` and ``MOVIELENS_LIVE``.
     lam : float
         Coupling strength.
     init : {"random", "aligned", "gauge-fixed"}
@@ -113,6 +122,7 @@ def race_problem(model="hat", T=32, lam=1.0, init="random", scale=1.0, rng=0, ri
     if ring and model != "hat":
         raise ValueError("ring=True is available for model='hat' only")
     kind = "aligned" if init == "aligned" else "random"
+    baseline = {"ratings": "adagrad", "sotu": "adam", "movielens": "adagrad"}.get(model, "gd")
     if model == "hat":
         m = MexicanHatChain(T, lam, d=2, N=1, ring=ring)
         Z0 = m.random_init(rng, kind, scale)
@@ -125,17 +135,26 @@ def race_problem(model="hat", T=32, lam=1.0, init="random", scale=1.0, rng=0, ri
         base = {"gd": dict(P1_SETTINGS["gd"]), "adam": dict(P1_SETTINGS["adam"]),
                 "adagrad": dict(lr=0.1)}
         minimum = rep.optimum
-    else:
+    elif model == "ratings":
         config = dict(RATINGS_CONFIG, T=T, lam=lam, init_scale=scale)
         _, m, Z0 = realistic.make_problem(int(rng.integers(2**31)), config)
         if kind == "aligned":
             Z0 = m.random_init(rng, kind, scale)
-        base = {"gd": dict(lr=0.02), "adam": dict(lr=0.05), "adagrad": dict(lr=1.0)}
+        base = {"adam": dict(lr=0.05), "adagrad": dict(lr=1.0)}
+        minimum = None
+    else:
+        from . import real_data_problems as rdp  # pandas and the data packages, on demand
+
+        live = rdp.SOTU_LIVE if model == "sotu" else rdp.MOVIELENS_LIVE
+        m = rdp.make_problem(dict(live, lam=lam)).model
+        Z0 = m.random_init(rng, kind, scale * live["init_scale"])
+        T = m.T
+        base = {"adam": dict(lr=0.01), "adagrad": dict(lr=1.0)}
         minimum = None
     if init == "gauge-fixed":
         Z0 = exact_gauge_step(Z0)[0] if not ring else Z0
     key = (model, T, float(lam), init, float(scale), seed, ring)
-    return RaceProblem(model, m, Z0, minimum, base, key)
+    return RaceProblem(model, m, Z0, minimum, base, key, baseline)
 
 
 def hat_step(model, Z0):
@@ -156,13 +175,15 @@ def race_tuning(problem, method="momentum"):
     """Step size and momentum for ``method`` ("momentum" or "nesterov"), tuned to the spectrum.
 
     ``(h_min, h_max)`` come from :func:`gauge_core.spectrum_bounds` at a minimum: the closed forms
-    for the hat chain, the Eckart–Young optimum for the replica, and for the ratings model the end
-    of a 400-step run of the exact gauge method (a numerical minimum; eigenvalues below ``1e-3 h_max``
-    count as its soft symmetry directions). Tuned exactly (Polyak), the stiffest mode sits on the
+    for the hat chain, the Eckart–Young optimum for the replica, and for the other models the end
+    of a 400-step run of the exact gauge method (near a minimum; eigenvalues below ``1e-3 h_max``
+    count as its soft symmetry directions, and negative ones of the unconverged point are left
+    out). Tuned exactly (Polyak), the stiffest mode sits on the
     edge of stability, and far from the minimum the curvature is larger, so the run can diverge
     from a random start: the margins :data:`MARGINS` on ``h_max`` are tried in turn and the first
     whose :data:`PROBE_STEPS`-step probe from the problem's start neither diverges nor ends above
-    its start is used. Cached per problem.
+    its start is used (a third of that, and a 100-step reference run, above :data:`LARGE`
+    parameters). Cached per problem.
 
     Returns
     -------
@@ -179,17 +200,22 @@ def _bounds(problem):
         return spectrum_bounds(m)
     if problem.name == "replica":
         return spectrum_bounds(m, best_factorization(m.X[0], m.d, m.T))
-    run = Run(m, problem.Z0, "gauge", inner="adagrad", lr=1.0, k1=100, gauge_at_start=True)
-    run.advance(400)
-    return hessian_extremes(m, run.Z, rtol=1e-3)
+    large = problem.Z0.size > LARGE
+    run = Run(m, problem.Z0, "gauge", inner=problem.baseline, k1=100, gauge_at_start=True,
+              **problem.base[problem.baseline])
+    run.advance(100 if large else 400)
+    # Lanczos: h_max converges in a few dozen steps; on the large real-data models 40 steps keep
+    # the tuning near a second, at the price of an h_min estimate from above (less momentum)
+    return hessian_extremes(m, run.Z, rtol=1e-3, iterations=40 if large else 200,
+                            near_minimum=True)
 
 
 def _tune(problem, method):
-    h_min, h_max = _bounds(problem)
+    h_min, h_max = _cache.get_or((problem.key, "bounds"), lambda: _bounds(problem))
     for margin in MARGINS:
         opts = tuned_momentum(h_min, margin * h_max, method)
         probe = Run(problem.model, problem.Z0, method, **opts)
-        probe.advance(PROBE_STEPS)
+        probe.advance(PROBE_STEPS // 3 if problem.Z0.size > LARGE else PROBE_STEPS)
         if not probe.diverged and probe.loss[-1] <= probe.loss[0]:
             return dict(opts, margin=margin)
     raise ValueError(f"no stable {method} step found for this start (margins up to "
@@ -206,6 +232,9 @@ def racer_options(problem, name, inner="gd", k1=50):
         if opt in ("momentum", "nesterov"):
             t = race_tuning(problem, opt)
             return {"lr": t["lr"], "beta": t["beta"]}
+        if opt == "gd" and "gd" not in problem.base:  # 1 / h_max of the spectrum at a minimum
+            return {"lr": 1.0 / _cache.get_or((problem.key, "bounds"),
+                                               lambda: _bounds(problem))[1]}
         return dict(problem.base[opt])
 
     if name == "procrustes":

@@ -63,7 +63,8 @@ def spectrum_bounds(model, Z=None, *, rtol=1e-8, method="auto", iterations=200, 
     return hessian_extremes(model, Z, rtol=rtol, method=method, iterations=iterations, rng=rng)
 
 
-def hessian_extremes(model, Z, *, rtol=1e-8, method="auto", iterations=200, eps=1e-5, rng=0):
+def hessian_extremes(model, Z, *, rtol=1e-8, method="auto", iterations=200, eps=1e-5, rng=0,
+                     near_minimum=False):
     """``(h_min, h_max)`` of the Hessian at ``Z``, zero modes excluded, from finite differences.
 
     Eigenvalues with ``|h| <= rtol * h_max`` count as zero modes (symmetries and finite-difference
@@ -74,7 +75,9 @@ def hessian_extremes(model, Z, *, rtol=1e-8, method="auto", iterations=200, eps=
     from above and is exact once ``iterations`` reaches the number of parameters. ``"auto"`` is
     dense up to 1500 parameters, Lanczos beyond.
 
-    Raises ``ValueError`` if the remaining spectrum has a negative eigenvalue (not a minimum).
+    Raises ``ValueError`` if the remaining spectrum has a negative eigenvalue (not a minimum),
+    unless ``near_minimum=True``: for a point on the way to a minimum (a run not yet converged)
+    the negative eigenvalues are left out too and ``h_max`` is the largest ``|h|``.
     """
     check_model(model)
     Z = model.check_Z(Z)
@@ -89,6 +92,8 @@ def hessian_extremes(model, Z, *, rtol=1e-8, method="auto", iterations=200, eps=
         h = _lanczos_ritz_values(model, Z, min(iterations, Z.size), eps, rng)
     top = float(np.abs(h).max())
     live = h[np.abs(h) > rtol * top]
+    if near_minimum:
+        live = np.append(live[live > 0], top)
     if live.size == 0:
         raise ValueError("the Hessian is zero at Z: no non-zero spectrum")
     if live.min() < 0:
