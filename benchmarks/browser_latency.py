@@ -100,7 +100,7 @@ def press_samples(page, panel, root, n, timeout_ms=5000):
         handle.focus()
         page.evaluate(lk.JS_ARM_LATENCY, [root.element_handle(), timeout_ms])
         page.keyboard.press(key)
-        ms = page.evaluate("window.__gbLatency")
+        ms = page.evaluate("window.__gaugeLatency")
         if ms is not None:
             samples.append(float(ms))
     pause(root)

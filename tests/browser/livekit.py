@@ -16,39 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 LIVE_JS = ROOT / "widgets" / "live" / "live.js"
 LIVE_CSS = ROOT / "widgets" / "live" / "live.css"
 
-# A fingerprint of what a live figure shows: how many backgrounds (or patches of one) it has
-# applied, and an FNV-1a hash of the live canvas's pixels.
-JS_LIVE_HASH = """(root) => {
-  const c = root.querySelector('canvas.gb-live-fg');
-  if (!c || !c.width) return null;
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  const u = new Uint32Array(d.buffer, d.byteOffset, d.byteLength >> 2);
-  let h = 2166136261 >>> 0;
-  for (let i = 0; i < u.length; i++) { h ^= u[i]; h = Math.imul(h, 16777619) >>> 0; }
-  return root.dataset.backgrounds + '|' + h.toString(16);
-}"""
+import browserkit as bk  # noqa: E402  (tests/browser is on sys.path for tests and benchmarks)
 
-# Resolves with ms from keydown (or a <select> change) to the first animation frame whose live
-# figure differs, or null after `timeout` ms. Install it, then press the key.
-JS_ARM_LATENCY = """([root, timeout]) => {
-  const hash = %s;
-  const before = hash(root);
-  window.__gbLatency = new Promise((resolve) => {
-    let t0 = null;
-    const onKey = () => { if (t0 === null) t0 = performance.now(); };
-    document.addEventListener('keydown', onKey, {capture: true, once: true});
-    document.addEventListener('change', onKey, {capture: true, once: true});
-    const tick = () => {
-      if (t0 !== null) {
-        if (hash(root) !== before) { resolve(performance.now() - t0); return; }
-        if (performance.now() - t0 > timeout) { resolve(null); return; }
-      }
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  return before;
-}""" % JS_LIVE_HASH
+# What a live figure shows (backgrounds applied + the live canvas's pixels), and the keydown →
+# changed-pixels timer: the same in-page helpers as for any panel figure.
+JS_LIVE_HASH = bk.JS_CANVAS_HASH
+JS_ARM_LATENCY = bk.JS_ARM_LATENCY  # resolves window.__gaugeLatency
 
 # Counts distinct frames (live canvas pixels changed) over `ms` milliseconds.
 JS_COUNT_FRAMES = """([root, ms]) => new Promise((resolve) => {
