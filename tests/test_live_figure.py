@@ -125,22 +125,32 @@ def test_background_is_rendered_only_when_something_static_changes():
 
 
 def test_only_the_axes_that_changed_are_rendered_again():
-    fig = Figure(figsize=(6, 3))
+    fig = Figure(figsize=(8, 3))
     FigureCanvasAgg(fig)
     a, b = fig.subplots(1, 2)
-    fig.subplots_adjust(wspace=0.4)
+    fig.subplots_adjust(wspace=0.7)
     live = LiveFigure(fig)
     live.track(a.plot([0, 1], [0, 1])[0])
     live.track(b.plot([0, 1], [1, 0])[0])
-    sent = connect(live, width=600)
+    sent = connect(live, width=800)
     sent.clear()
     b.set_ylim(-2, 2)
     live.flush()
     (bg,) = backgrounds(sent)
     assert not bg["full"] and live.partial_backgrounds == 1
     x, y, w, h = bg["patch"]
-    assert x > 250 and w < 350  # the right-hand axes only
+    assert x > 330 and w < 450  # the right-hand axes only
     # the patched background equals a full render, pixel for pixel
+    patched = live._buffer.copy()
+    fig.canvas.draw()
+    assert np.array_equal(patched, np.asarray(fig.canvas.buffer_rgba()))
+    # wider tick labels push the y label left: the patch must also clear where it was
+    b.set_ylabel("a label that moves")
+    live.invalidate()
+    live.flush()
+    b.set_ylim(-20000, 20000)
+    live.flush()
+    assert live.partial_backgrounds == 2
     patched = live._buffer.copy()
     fig.canvas.draw()
     assert np.array_equal(patched, np.asarray(fig.canvas.buffer_rgba()))

@@ -9,7 +9,7 @@ import ipywidgets as W
 
 _STYLE = {"description_width": "initial"}
 _LAYOUT = dict(width="260px")
-TRACK_PX = 130  # a slider's track never gets narrower than this
+TRACK_PX = 150  # a slider's track never gets narrower than this (the layout test asks 120)
 READOUT_PX = 64
 CHAR_PX = 7.6  # the widgets' 13-px font, per character of a description
 
@@ -103,8 +103,8 @@ def optimiser_control(value="gd", options=("gd", "adam", "adagrad")):
 
 
 def gauge_control(value="gauge"):
-    """Gauge fixing: off, the exact gauge step every k1 steps, or P1's Goldstone-GD."""
-    return dropdown("gauge fixing", [("off (plain optimiser)", "off"),
+    """Gauge method: off, the exact gauge step every k1 steps, or P1's Goldstone-GD."""
+    return dropdown("gauge method", [("off (plain optimiser)", "off"),
                                      ("exact gauge step every k₁", "gauge"),
                                      ("Goldstone-GD (P1 Alg. 1)", "goldstone")], value)
 

@@ -110,6 +110,7 @@ class LiveFigure(anywidget.AnyWidget):
         self.backgrounds_sent = 0
         self.last_background_seconds = 0.0
         self._buffer = None  # the last full render (device pixels), for partial re-renders
+        self._boxes = None  # each axes' tight box in that render
         self.partial_backgrounds = 0
         self.on_msg(self._on_msg)
         self.observe(self._on_playing, names="playing")
@@ -220,6 +221,8 @@ class LiveFigure(anywidget.AnyWidget):
         if patch is None:
             self.fig.canvas.draw()
             self._buffer = np.array(self.fig.canvas.buffer_rgba())
+            renderer = self.fig.canvas.get_renderer()
+            self._boxes = [ax.get_tightbbox(renderer) for ax in self.fig.axes]
             patch = (0, 0, self._buffer.shape[1], self._buffer.shape[0])
         else:
             self.partial_backgrounds += 1
@@ -243,10 +246,10 @@ class LiveFigure(anywidget.AnyWidget):
         self.last_background_seconds = time.perf_counter() - t0
 
     def _send_frame(self, reply=False):
-        updates, buffers = [], []
+        updates, buffers, projections = [], [], {}
         for k, t in enumerate(self._tracked):
             vis = _visible(t)
-            new = pack.data(t.artist, t.kind, self._dpi_css)
+            new = pack.data(t.artist, t.kind, self._dpi_css, projections)
             op, fields = _diff(t.sent, new)
             if op is None and t.sent is not None and t.sent.get("_vis") == vis:
                 continue
@@ -286,15 +289,19 @@ class LiveFigure(anywidget.AnyWidget):
         renderer = fig.canvas.get_renderer()
         axes = fig.axes
         boxes = [ax.get_tightbbox(renderer) for ax in axes]
+        old = self._boxes if self._boxes is not None and len(self._boxes) == len(axes) else None
+        if old is None:
+            return None
         region = None
-        for k in indices:
-            b = boxes[k]
-            region = b if region is None else region.union([region, b])
+        for k in indices:  # where the axes was drawn before (a moved label) and will be now
+            for b in (boxes[k], old[k]):
+                region = b if region is None else region.union([region, b])
         if region is None:
             return None
         region = region.expanded(1.0, 1.0).padded(2)
         if any(k not in indices and boxes[k].overlaps(region) for k in range(len(axes))):
             return None
+        self._boxes = boxes
         shown = [ax.get_visible() for ax in axes]
         try:
             for k, ax in enumerate(axes):

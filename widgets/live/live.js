@@ -254,6 +254,7 @@ function render({ model, el }) {
     const show = model.get("player") || model.get("toggles").length > 0;
     bar.style.display = show ? "" : "none";
     button.style.display = model.get("player") ? "" : "none";
+    root.dataset.player = model.get("player") ? "1" : "0";
     const playing = model.get("playing");
     button.textContent = playing ? "⏸" : "▶";
     button.title = playing ? "pause" : "play";

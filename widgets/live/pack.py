@@ -112,19 +112,23 @@ def style(artist, kind, dpi):
     return s
 
 
-def data(artist, kind, dpi):
-    """The arrays that change from frame to frame, as a dict of named float64/uint8 arrays."""
+def data(artist, kind, dpi, projections=None):
+    """The arrays that change from frame to frame, as a dict of named float64/uint8 arrays.
+
+    ``projections`` caches each 3-D axes' projection matrix for one frame (computing it costs
+    more than projecting a few hundred points).
+    """
     if kind == "line":
         return {"x": np.asarray(artist.get_xdata(), dtype=float),
                 "y": np.asarray(artist.get_ydata(), dtype=float)}
     if kind == "line3d":
         xs, ys, zs = (np.asarray(v, dtype=float) for v in artist.get_data_3d())
-        x, y, _ = proj3d.proj_transform(xs, ys, zs, artist.axes.get_proj())
+        x, y, _ = proj3d.proj_transform(xs, ys, zs, _projection(artist.axes, projections))
         return {"x": np.asarray(x, dtype=float), "y": np.asarray(y, dtype=float)}
     if kind in ("scatter", "scatter3d"):
         if kind == "scatter3d":
             xs, ys, zs = (np.asarray(v, dtype=float) for v in artist._offsets3d)
-            x, y, _ = proj3d.proj_transform(xs, ys, zs, artist.axes.get_proj())
+            x, y, _ = proj3d.proj_transform(xs, ys, zs, _projection(artist.axes, projections))
             xy = np.column_stack([x, y])
         else:
             xy = np.asarray(artist.get_offsets(), dtype=float).reshape(-1, 2)
@@ -164,6 +168,14 @@ def data(artist, kind, dpi):
         flat = np.concatenate(verts) if verts else np.zeros((0, 2))
         return {"x": flat[:, 0].copy(), "y": flat[:, 1].copy(), "n": lengths}
     raise TypeError(kind)  # pragma: no cover - kind_of guards this
+
+
+def _projection(ax, cache):
+    if cache is None:
+        return ax.get_proj()
+    if id(ax) not in cache:
+        cache[id(ax)] = ax.get_proj()
+    return cache[id(ax)]
 
 
 def _drawn(path):
