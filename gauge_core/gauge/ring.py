@@ -62,7 +62,8 @@ def ring_flux(Z):
 
     Equals ``2 pi w + phi`` where ``w`` is the winding number and ``phi`` the signed holonomy
     angle. For a single vector per step (``N = 1``) every link is exact and the flux is exactly
-    ``2 pi w``: the "flux quantisation" of a superconducting ring.
+    ``2 pi w``. In a superconducting ring it is the fluxoid (flux plus the winding of the
+    condensate's phase) that is quantised; here the winding ``w`` plays that part.
 
     Parameters
     ----------

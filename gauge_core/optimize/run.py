@@ -186,11 +186,6 @@ class Run:
         return self._curve(0)
 
     @property
-    def _loss(self):
-        # the old private list, still read by tests/test_panel_beyond_chain.py: use `loss`
-        return self.loss
-
-    @property
     def local_loss(self):
         """Local (symmetric) part of the loss at every recorded iteration (read-only view)."""
         return self._curve(1)

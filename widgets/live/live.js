@@ -52,6 +52,12 @@ function markerPath(ctx, kind, x, y, ms) {
   }
 }
 
+const PLAY_ICON = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">' +
+  '<path d="M3 1.5 L12 7 L3 12.5 Z" fill="currentColor"/></svg>';
+const PAUSE_ICON = '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">' +
+  '<rect x="2.5" y="1.5" width="3.2" height="11" fill="currentColor"/>' +
+  '<rect x="8.3" y="1.5" width="3.2" height="11" fill="currentColor"/></svg>';
+
 const BIG = 1e6;
 const clampPx = (p) => (p > BIG ? BIG : p < -BIG ? -BIG : p);
 
@@ -256,7 +262,8 @@ function render({ model, el }) {
     button.style.display = model.get("player") ? "" : "none";
     root.dataset.player = model.get("player") ? "1" : "0";
     const playing = model.get("playing");
-    button.textContent = playing ? "⏸" : "▶";
+    // drawn icons: the ⏸ glyph is missing from many fonts (a box in headless Chromium)
+    button.innerHTML = playing ? PAUSE_ICON : PLAY_ICON;
     button.title = playing ? "pause" : "play";
     button.setAttribute("aria-label", playing ? "pause" : "play");
     root.dataset.playing = playing ? "1" : "0";
