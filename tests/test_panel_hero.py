@@ -78,3 +78,64 @@ def test_reset_restores_defaults_and_figure(panel):
     panel.reset()
     assert panel.state == panel.defaults
     assert not wc.changed(default, wc.snapshot(panel.fig))
+
+
+def _axes_state(panel):
+    """Limits of every axes and every legend's entries (text and swatch visibility)."""
+    state = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    for ax in panel.fig.axes:
+        leg = ax.get_legend()
+        if leg is not None:
+            state.append(([t.get_text() for t in leg.get_texts()],
+                          [h.get_visible() for h in leg.legend_handles]))
+    return state
+
+
+def test_reset_restores_axes_and_legends_exactly(panel):
+    """Reset after other settings have played gives the axes limits and legends of a fresh panel
+    (no swatch lost, no axis left at a wider range)."""
+    fresh = _axes_state(panel)
+    panel.set(T=128, gauge="goldstone", scale=3.0)
+    panel.player.run_to_end()
+    assert _axes_state(panel) != fresh
+    panel.reset()
+    assert _axes_state(panel) == fresh
+    assert all(all(vis) for _, vis in fresh[4:])
+
+
+def test_legends_sit_above_the_data(panel):
+    """Legends are placed above their axes, so they never cover a curve."""
+    panel.player.run_to_end()
+    renderer = panel.fig.canvas.get_renderer()
+    for ax in (panel.ax_loss, panel.ax_twist):
+        box = ax.get_legend().get_window_extent(renderer)
+        assert box.y0 >= ax.bbox.y1 - 1, ax.get_ylabel()
+        assert box.x1 <= panel.fig.bbox.x1 + 1
+
+
+def test_exact_gauge_loss_is_drawn_on_a_floor(panel):
+    """At machine precision the exact gauge method's loss is drawn as a flat floor (1e-15 of the
+    start), not as round-off noise."""
+    panel.player.run_to_end()
+    gauge = panel.runs["gauge"]
+    assert gauge.current_loss < panel.floor  # the run itself is far below the floor
+    y = panel.loss_lines["gauge"].get_ydata()
+    tail = y[len(y) // 2:]
+    assert np.all(tail == panel.floor)
+    assert panel.floor == pytest.approx(1e-15 * gauge.loss[0])
+
+
+def test_caption_numbers_come_from_gauge_core(panel):
+    """The caption quotes gauge_core's decay factor, steps per e-fold and stability limit."""
+    panel.player.run_to_end()  # the caption is throttled while playing; the last one always shows
+    s = panel.state
+    assert f"{gc.gd_decay_factor(s['T'], s['lam'], s['lr'])[1]:.6f}" in panel.caption.value
+    assert f"{gc.untwist_theory(s['T'], s['lam'], s['lr']):,.0f} steps" in panel.caption.value
+    panel.set(lam=10.0, lr=0.05)
+    panel.player.run_to_end()
+    limit = gc.gd_stability_limit(s["T"], 10.0)
+    assert 0.04 < limit < 0.05 and f"{limit:.3g}" in panel.caption.value
+
+
+def test_the_optimiser_choice_is_called_gauge_method(panel):
+    assert panel.controls["gauge"].description == "gauge method"

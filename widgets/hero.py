@@ -1,7 +1,8 @@
-"""Chapter 00's hero panel: one random start, plain GD against GD with gauge fixing, side by side."""
+"""Chapter 00's hero panel: one random start, plain GD against a gauge method, side by side."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 import gauge_core as gc
 
@@ -12,6 +13,14 @@ from .live.player import Player
 from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
 
 __all__ = ["overview_panel"]
+
+
+def efold_text(T, lam, lr):
+    """"about N steps per e-fold" of the slowest twist, or why there is no such number."""
+    steps = gc.untwist_theory(T, lam, lr)
+    if np.isfinite(steps):
+        return f"about {steps:,.0f} steps per e-fold"
+    return "no steady decay at this step size (1 − ηh₁ ≤ 0: the slowest twist overshoots)"
 
 
 class OverviewPanel(Panel):
@@ -30,15 +39,15 @@ class OverviewPanel(Panel):
             "scale": C.scale_control(1.0),
             "seed": C.seed_control(seed),
             "lr": C.lr_control(lr, lo=-3.5, hi=-0.5),
-            "gauge": C.dropdown("gauge fixing", [("exact gauge step every k₁", "gauge"),
+            "gauge": C.dropdown("gauge method", [("exact gauge step every k₁", "gauge"),
                                                  ("Goldstone-GD (P1 Alg. 1)", "goldstone")], "gauge"),
             "k1": C.k1_control(10, 1, 100),
             "steps": C.dropdown("iterations", [2000, 5000, 20000, 50000], steps),
         }
         fig, axes = live_figure(9.6, 6.0, 2, 2)
-        fig.subplots_adjust(hspace=0.45, wspace=0.28, left=0.08, right=0.97, top=0.93, bottom=0.09)
+        fig.subplots_adjust(hspace=0.42, wspace=0.28, left=0.08, right=0.97, top=0.93, bottom=0.09)
         self.ax_loss, self.ax_twist, self.ax_gd, self.ax_gauge = axes.ravel()
-        super().__init__("Plain GD vs gauge fixing, same random start", controls, fig)
+        super().__init__("Plain GD vs a gauge method, same random start", controls, fig)
         self.player = Player(self.live, self._draw, restart=lambda: self.refresh("restart"))
         self._build_artists()
         self.refresh(changed="init")
@@ -52,18 +61,17 @@ class OverviewPanel(Panel):
         ax.set_yscale("log")
         ax.locator_params(axis="x", nbins=4)
         ax.set_xlabel("iteration")
-        ax.set_ylabel("loss L(Z)")
-        ax.set_title("loss")
+        ax.set_ylabel(r"loss $\mathcal{L}(Z)$")
+        ax.text(0.98, 0.05, "losses below 10⁻¹⁵ × the start are drawn on the floor",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize="x-small",
+                color=OKABE_ITO["grey"])
         ax = self.ax_twist
         self.twist_lines = {m: self.live.track(ax.plot([], [], "o-", ms=3, color=method_colour(m))[0])
                             for m in ("gd", "gauge", "goldstone")}
-        self.twist_start = self.live.track(ax.plot([], [], ":", color=OKABE_ITO["grey"],
-                                                   label="at the start")[0])
+        self.twist_start = self.live.track(ax.plot([], [], ":", color=OKABE_ITO["grey"])[0])
         ax.set_xlabel("time step t")
         ax.set_ylabel("twist θ_t − θ_0 (rad)")
-        ax.locator_params(nbins=4)  # few tick labels: ipympl re-renders every text on each redraw
-        ax.set_title("twist profile now")
-        ax.legend(loc="upper right", fontsize="small")
+        ax.locator_params(nbins=4)
         circle = np.linspace(0, 2 * np.pi, 200)
         self.scatters = {}
         for ax, kind in ((self.ax_gd, "gd"), (self.ax_gauge, "gauge")):
@@ -78,6 +86,21 @@ class OverviewPanel(Panel):
             ax.set_xlabel("z₁ (grey: the unit circle)")
             ax.set_ylabel("z₂")
 
+    def _legends(self, method):
+        """Legends above the two upper axes, where they cannot cover data. Built from proxy lines
+        (never from the tracked ones, whose visibility changes while the panel plays), so the same
+        setting always gives the same legend."""
+        def proxy(m, **kw):
+            return Line2D([], [], color=method_colour(m), **kw)
+
+        above = dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), frameon=False,
+                     fontsize="small", handlelength=1.6, columnspacing=1.0, borderaxespad=0.0)
+        self.ax_loss.legend([proxy("gd"), proxy(method)],
+                            [method_label("gd"), method_label(method)], ncol=2, **above)
+        self.ax_twist.legend([proxy("gd", marker="o", ms=3), proxy(method, marker="o", ms=3),
+                              Line2D([], [], ls=":", color=OKABE_ITO["grey"])],
+                             ["plain GD", "gauge method", "at the start"], ncol=3, **above)
+
     def update(self, changed=None):
         s = self.state
         self.model = gc.MexicanHatChain(s["T"], s["lam"], d=2, N=1)
@@ -87,9 +110,7 @@ class OverviewPanel(Panel):
             s["gauge"]: gc.Run(self.model, Z0, s["gauge"], lr=s["lr"], k1=s["k1"], k2=10),
         }
         self.Z0 = Z0
-        shown = [self.loss_lines[m] for m in ("gd", s["gauge"])]
-        self.ax_loss.legend(shown, [line.get_label() for line in shown], loc="upper right",
-                            fontsize="small")
+        self._legends(s["gauge"])
         self._set_limits(Z0)
         if changed in ("gauge", "init", "reset") or isinstance(changed, tuple):
             self.live.invalidate()  # the legend may differ
@@ -148,26 +169,26 @@ class OverviewPanel(Panel):
 
     def _caption(self):
         s = self.state
+        T, lam, lr = s["T"], s["lam"], s["lr"]
         gd, other = self.runs["gd"], self.runs[s["gauge"]]
-        h1 = gc.dispersion(s["T"], s["lam"])[1]
-        limit = 2.0 / (8.0 + 4.0 * s["lam"])
+        limit = gc.gd_stability_limit(T, lam)
         span = lambda r: np.ptp(gc.twist_profile(r.Z))  # noqa: E731
-        text = (f"T = {s['T']} time steps, coupling λ = {s['lam']:.3g}, step size η = {s['lr']:.2g}, "
+        text = (f"T = {T} time steps, coupling λ = {lam:.3g}, step size η = {lr:.2g}, "
                 f"{'random' if s['init'] == 'random' else 'aligned'} start (scale "
                 f"{s['scale']:.2g}, seed {s['seed']}). After {gd.iteration:,} iterations plain GD "
                 f"has loss {gd.loss[-1]:.3g} and its twist spans {span(gd):.2f} rad; "
                 f"{method_label(other.method)} has loss {other.loss[-1]:.3g} and a twist of "
-                f"{span(other):.2f} rad. The slowest twist decays by a factor 1 − ηh₁ = "
-                f"{gc.gd_decay_factor(s['T'], s['lam'], s['lr'])[1]:.6f} per GD step (h₁ = λ(2 − 2cos(π/T)) = {h1:.3g}), "
-                f"so GD needs about {1 / (s['lr'] * h1):,.0f} steps per e-fold.")
-        if s["lr"] > limit:
-            text += (f" <b>η exceeds the stability limit 2/(8 + 4λ) = {limit:.3g} of the radial "
-                     f"modes</b>: expect divergence.")
+                f"{span(other):.2f} rad. Linear theory: GD shrinks the slowest twist by "
+                f"1 − ηh₁ = {gc.gd_decay_factor(T, lam, lr)[1]:.6f} per step "
+                f"(h₁ = {gc.dispersion(T, lam)[1]:.3g}), {efold_text(T, lam, lr)}.")
+        if lr > limit:
+            text += (f" <b>η exceeds the stability limit 2/h_max = {limit:.3g} of the stiff "
+                     f"radial modes</b>: expect divergence.")
         self.set_caption(text)
 
 
 def overview_panel(**kwargs):
-    """The hero panel of chapter 00: plain GD vs GD with gauge fixing from one random start.
+    """The hero panel of chapter 00: plain GD vs a gauge method from one random start.
 
     Parameters
     ----------

@@ -1,46 +1,42 @@
-"""Chapter 02's panels: spontaneous symmetry breaking by random initialisation, and reflection
-domain walls.
+"""Chapter 02's first panel: spontaneous symmetry breaking by random initialisation.
 
-``symmetry_breaking_panel()`` runs plain GD on the Mexican-hat chain (d = 2) once per setting,
-keeps snapshots at log-spaced iterations, and lets the reader scrub through them: each site falls
-into its own vacuum, the twist profile forms, and the coupling slowly irons it out.
-``domain_wall_panel()`` starts a dynamic factorisation at its optimum with part of the chain
-reflected, and compares plain GD with GD plus the exact gauge step with SO(d) or O(d) links.
+``symmetry_breaking_panel()`` runs plain GD on the Mexican-hat chain (d = 2) and plays it by
+itself, evenly in log time (the fast fall into the vacuum and the slow untwisting each get their
+share): each site falls into its own vacuum, the twist profile forms, and the coupling slowly
+irons it out. Once the run has finished, the iteration slider scrubs its snapshots in the browser.
 """
 from __future__ import annotations
 
 import ipywidgets as W
+import matplotlib as mpl
 import numpy as np
 
 import gauge_core as gc
-from gauge_core import count_walls
-from gauge_core.experiments import (SNAPSHOT_ITERATIONS, LRUCache, hat_chain_run, wall_data,
-                                    wall_start)
+from gauge_core.experiments import SNAPSHOT_ITERATIONS, hat_chain_run, vacua
 
 from . import controls as C
-from .base import Panel, autoscale, make_figure, positive, set_line
-from .runner import ChunkedRuns
-from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
+from .live.pacing import LogPaced, finish
+from .base import Panel, live_figure, positive, set_line
+from .hero import efold_text
+from .live import limits
+from .live.player import Player
+from .style import OKABE_ITO, TIME_CMAP
 
-__all__ = ["symmetry_breaking_panel", "domain_wall_panel"]
+__all__ = ["symmetry_breaking_panel"]
 
-_LRU = LRUCache
+FLOOR = 1e-18  # losses below this are drawn on it
 
 
 class SymmetryBreakingPanel(Panel):
-    """Spontaneous symmetry breaking on the Mexican-hat chain, scrubbed through time.
+    """Spontaneous symmetry breaking on the Mexican-hat chain, live and then scrubbed through time.
 
-    Left: the vectors ``z_t`` in the plane at the chosen iteration, coloured by time step ``t``
-    (cividis), joined in time order, with the ring of minima. Middle: the twist profile
-    ``θ_t − θ_0`` at every snapshot up to the chosen iteration, coloured by iteration (viridis),
-    the chosen one in bold. Right: the loss and its two parts against iteration.
-
-    A new setting starts one plain-GD run (3000 iterations by default) that advances in chunks (Play/Pause;
-    about 50 ms of work per chunk); finished runs are cached. The iteration slider only reads
-    snapshots, so scrubbing is instant.
+    Left: the vectors ``z_t`` in the plane, coloured by time step ``t`` (cividis), joined in time
+    order, with the ring of minima. Middle: the twist profile ``θ_t − θ_0`` now (black) and at every
+    snapshot before (coloured by iteration, viridis). Right: the loss and its two parts against
+    iteration.
     """
 
-    def __init__(self, T=12, lam=1.0, init="random", scale=1.0, seed=0, lr=0.03, iteration=200,
+    def __init__(self, T=12, lam=1.0, init="random", scale=1.0, seed=0, lr=0.03,
                  steps=SNAPSHOT_ITERATIONS[-1]):
         self.T = int(T)
         self.iterations = tuple(k for k in SNAPSHOT_ITERATIONS if k < steps) + (int(steps),)
@@ -51,157 +47,192 @@ class SymmetryBreakingPanel(Panel):
             "scale": C.scale_control(scale, lo=-3, hi=0),
             "seed": C.seed_control(seed),
             "lr": C.lr_control(lr, lo=-3, hi=-0.5),
-            "iteration": W.SelectionSlider(options=list(self.iterations), value=iteration,
-                                           description="show iteration", continuous_update=True,
-                                           style={"description_width": "initial"},
-                                           layout=W.Layout(width="420px")),
+            "iteration": C.selection_slider("show iteration", list(self.iterations), 0),
         }
-        fig, (self.ax_plane, self.ax_twist, self.ax_loss) = make_figure(11.0, 3.7, 1, 3)
-        fig.subplots_adjust(left=0.06, right=0.98, top=0.88, bottom=0.15, wspace=0.32)
-        self.runner = ChunkedRuns(self._draw_all, budget=0.05)
-        super().__init__("Every time step picks its own vacuum", controls, fig,
-                         extra=[self.runner.box])
-        self._cache = _LRU(24)
+        fig, (self.ax_plane, self.ax_twist, self.ax_loss) = live_figure(9.6, 3.6, 1, 3)
+        fig.subplots_adjust(left=0.06, right=0.98, top=0.86, bottom=0.15, wspace=0.34)
+        super().__init__("Every time step picks its own vacuum", controls, fig)
+        self.player = Player(self.live, self._draw, restart=lambda: self.refresh("restart"))
         self._build_artists()
-        self.refresh(changed="lam")
+        W.jslink((self.controls["iteration"], "index"), (self.live, "frame_index"))
+        self.refresh(changed="init")
 
     def _build_artists(self):
-        import matplotlib as mpl
-
         ax = self.ax_plane
         phi = np.linspace(0, 2 * np.pi, 200)
         ax.plot(np.cos(phi), np.sin(phi), "--", color=OKABE_ITO["grey"], lw=0.9)
         ax.plot([0], [0], "+", color=OKABE_ITO["grey"])
-        self.chain = ax.plot([], [], "-", color=OKABE_ITO["grey"], lw=0.8, zorder=2)[0]
-        self.dots = ax.scatter(np.zeros(self.T), np.zeros(self.T), c=np.arange(self.T),
-                               cmap="cividis", vmin=0, vmax=self.T - 1, s=30, zorder=3,
-                               edgecolors="black", linewidths=0.4)
+        self.chain = self.live.track(ax.plot([], [], "-", color=OKABE_ITO["grey"], lw=0.8,
+                                             zorder=2)[0])
+        self.dots = self.live.track(ax.scatter(np.zeros(self.T), np.zeros(self.T),
+                                               c=np.arange(self.T), cmap="cividis", vmin=0,
+                                               vmax=self.T - 1, s=30, zorder=3,
+                                               edgecolors="black", linewidths=0.4))
         ax.set_aspect("equal")
         ax.set_xlabel("z₁")
         ax.set_ylabel("z₂")
+        ax.set_title("z_t (colour: t)", fontsize="medium")
         ax = self.ax_twist
         cmap = mpl.colormaps[TIME_CMAP]
         n = len(self.iterations)
-        self.twist_lines = [ax.plot([], [], "-", lw=1.0, color=cmap(i / (n - 1)), alpha=0.7)[0]
-                            for i in range(n)]
-        self.twist_now = ax.plot([], [], "o-", ms=3.5, lw=2.2, color=OKABE_ITO["black"])[0]
+        self.twist_lines = [self.live.track(ax.plot([], [], "-", lw=1.0, color=cmap(i / (n - 1)),
+                                                    alpha=0.7)[0]) for i in range(n)]
+        self.twist_now = self.live.track(ax.plot([], [], "o-", ms=3.5, lw=2.2,
+                                                 color=OKABE_ITO["black"], zorder=4)[0])
         ax.set_xlabel("time step t")
         ax.set_ylabel("twist θ_t − θ_0 (rad)")
         ax.set_xlim(-0.5, self.T - 0.5)
+        ax.set_title("twist now (black) and before", fontsize="medium")
         ax = self.ax_loss
         self.loss_lines = {
-            "total": ax.plot([], [], color=OKABE_ITO["black"], label="loss L")[0],
-            "local": ax.plot([], [], color=OKABE_ITO["blue"], label="local Σℓ (hat)")[0],
-            "coupling": ax.plot([], [], color=OKABE_ITO["vermillion"], label="coupling ψ")[0],
+            "total": self.live.track(ax.plot([], [], color=OKABE_ITO["black"], label=r"loss $\mathcal{L}$")[0]),
+            "local": self.live.track(ax.plot([], [], color=OKABE_ITO["blue"],
+                                             label="local Σℓ (hat)")[0]),
+            "coupling": self.live.track(ax.plot([], [], color=OKABE_ITO["vermillion"],
+                                                label="coupling ψ")[0]),
         }
-        self.loss_mark = ax.axvline(1, color=OKABE_ITO["grey"], ls="--", lw=1)
+        self.loss_mark = self.live.track(ax.plot([], [], "--", color=OKABE_ITO["grey"], lw=1)[0])
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(1, self.total + 1)
         ax.set_xlabel("iteration + 1")
         ax.set_ylabel("loss")
-        ax.legend(loc="lower left", fontsize="small")
+        ax.legend(loc="lower left", bbox_to_anchor=(-0.05, 1.0), ncol=3, fontsize="x-small",
+                  frameon=False, handlelength=1.2, columnspacing=0.8, borderaxespad=0.2)
 
+    # --- updating ---------------------------------------------------------------------------
     def update(self, changed=None):
         s = self.state
-        if changed != "iteration":
-            key = (s["lam"], s["init"], s["scale"], s["seed"], s["lr"])
-            if key not in self._cache:
-                self._cache.put(key, hat_chain_run(self.T, *key, snapshots=self.iterations))
-            self.run = self._cache[key]
-            self.model = self.run.model
-            self._profiles = {}
-            self.runner.start({"gd": self.run}, self.total)
-            self._draw_run()
-        self._draw_time()
+        if changed == "iteration":
+            if not self.player.done:  # scrubbing during playback: finish the run first
+                finish(self.player)
+            self._show_snapshot(self.controls["iteration"].index)
+            self._caption()
+            return
+        self.run = hat_chain_run(self.T, s["lam"], s["init"], s["scale"], s["seed"], s["lr"],
+                                 snapshots=self.iterations)
+        self.model = self.run.model
+        self._profiles = {}
+        for artist in [self.dots, self.chain, self.twist_now, self.loss_mark, *self.twist_lines]:
+            self.live.stack(artist)  # live frames until the run has finished
+        self._set_limits()
+        self.live.invalidate()
+        paced = LogPaced(self.run, self.total, seconds=8.0, paced=lambda: self.live.displayed)
+        self.player.start({"gd": paced}, self.total)
+        self._draw()
 
-    # --- drawing ----------------------------------------------------------------------------
-    def _draw_all(self):
-        self._draw_run()
-        self._draw_time()
-        self.fig.canvas.draw_idle()
-
-    def profiles(self):
-        """Twist profile (``gauge_core.twist_profile``) of every snapshot reached so far."""
-        for k, Z in self.run.snapshots.items():
-            if k not in self._profiles:
-                self._profiles[k] = gc.twist_profile(Z)
-        return self._profiles
-
-    def _draw_run(self):
-        run = self.run
-        loss = run.loss
-        its = np.arange(loss.size) + 1.0
-        for part, values in (("total", loss), ("local", run.local_loss),
-                             ("coupling", run.coupling_loss)):
-            set_line(self.loss_lines[part], its, positive(values, 1e-18))
-        autoscale(self.ax_loss, x=False)
-        prof = self.profiles()
-        tmax = max(1.0, max(float(np.abs(p).max()) for p in prof.values()))
-        self.ax_twist.set_ylim(-1.08 * tmax, 1.08 * tmax)
-        if run.diverged:
-            limit = 2.0 / (8.0 + 4.0 * self.state["lam"])
-            self.say(f"<span style='color:#D55E00'>plain GD diverged at step {run.diverged_at} "
-                     f"(η = {self.state['lr']:.2g}; the radial modes need η &lt; 2/(8 + 4λ) = "
-                     f"{limit:.3g}, and a start far up the outer wall needs less); the plots end "
-                     f"at the last finite snapshot.</span>")
-        else:
-            self.say("")
-
-    def _draw_time(self):
-        it = self.state["iteration"]
-        run = self.run
-        prof = self.profiles()
-        t = np.arange(self.T)
-        shown = max(k for k in prof if k <= it) if any(k <= it for k in prof) else min(prof)
-        for k, line in zip(self.iterations, self.twist_lines):
-            vis = k in prof and k <= shown
-            line.set_visible(vis)
-            if vis:
-                set_line(line, t, prof[k])
-        set_line(self.twist_now, t, prof[shown])
-        Z = run.snapshots[shown][:, :, 0]
-        self.dots.set_offsets(Z)
-        set_line(self.chain, Z[:, 0], Z[:, 1])
-        lim = max(1.4, 1.1 * float(np.abs(Z).max()))
+    def _set_limits(self):
+        loss0 = self.run.loss[0]
+        self.ax_loss.set_ylim(*limits.decades(FLOOR, 2 * loss0))
+        twist = gc.twist_profile(self.run.Z)
+        top = max(1.0, 1.08 * float(np.abs(twist).max()))
+        self.ax_twist.set_ylim(-top, top)
+        lim = max(1.4, 1.1 * float(np.abs(self.run.Z).max()))
         self.ax_plane.set_xlim(-lim, lim)
         self.ax_plane.set_ylim(-lim, lim)
-        self.ax_plane.set_title(f"z_t at iteration {shown} (colour: t)", fontsize="medium")
-        self.ax_twist.set_title(f"twist profiles up to iteration {shown}", fontsize="medium")
-        self.ax_loss.set_title("loss and its parts", fontsize="medium")
-        self.loss_mark.set_xdata([shown + 1, shown + 1])
-        self.shown_iteration = shown
-        self._caption(shown)
 
-    def _caption(self, k):
+    def _draw(self):
+        """After every chunk of the live run: the current iterate and the curves so far."""
+        run = self.run
+        its = np.arange(run.loss.size) + 1.0
+        for part, values in (("total", run.loss), ("local", run.local_loss),
+                             ("coupling", run.coupling_loss)):
+            set_line(self.loss_lines[part], its, positive(values, FLOOR))
+        limits.widen(self.ax_loss, "y", FLOOR, float(positive(run.loss, FLOOR).max()), log=True)
+        reached = [k for k in self.iterations if k in run.snapshots]
+        for k, line in zip(self.iterations, self.twist_lines):
+            line.set_visible(k in run.snapshots)
+            if k in run.snapshots:
+                set_line(line, np.arange(self.T), self.profile(k))
+        self._show(run.Z, run.iteration)
+        self._holding = True
+        try:
+            self.controls["iteration"].index = len(reached) - 1
+        finally:
+            self._holding = False
+        self.live.frame_index = len(reached) - 1
+        if self.player.done:
+            self._finish()
+        self.shown_iteration = run.iteration
+        self._caption()
+
+    def profile(self, k):
+        """Twist profile of the snapshot at iteration ``k`` (cached)."""
+        if k not in self._profiles:
+            self._profiles[k] = gc.twist_profile(self.run.snapshots[k])
+        return self._profiles[k]
+
+    def _show(self, Z, iteration):
+        Z = Z[:, :, 0]
+        twist = gc.twist_profile(Z[:, :, None])
+        self.dots.set_offsets(Z)
+        set_line(self.chain, Z[:, 0], Z[:, 1])
+        set_line(self.twist_now, np.arange(self.T), twist)
+        limits.widen(self.ax_twist, "y", float(twist.min()), float(twist.max()))
+        top = 1.1 * float(np.abs(Z).max())
+        limits.widen(self.ax_plane, "x", -top, top)
+        limits.widen(self.ax_plane, "y", -top, top)
+        lo, hi = self.ax_loss.get_ylim()
+        set_line(self.loss_mark, [iteration + 1, iteration + 1], [lo, hi])
+
+    def _finish(self):
+        """The run is over: give the browser every snapshot, so the slider scrubs there."""
+        ks = [k for k in self.iterations if k in self.run.snapshots]
+        Zs = np.stack([self.run.snapshots[k][:, :, 0] for k in ks])  # (K, T, 2)
+        profiles = np.stack([self.profile(k) for k in ks])
+        self.live.stack(self.dots, x=Zs[:, :, 0], y=Zs[:, :, 1])
+        self.live.stack(self.chain, x=Zs[:, :, 0], y=Zs[:, :, 1])
+        self.live.stack(self.twist_now, y=profiles)
+        idx = np.arange(len(ks))
+        for i, line in enumerate(self.twist_lines[:len(ks)]):
+            # a later snapshot's line hides under the black one until the slider reaches it
+            self.live.stack(line, y=profiles[np.maximum(idx, i)])
+        lo, hi = self.ax_loss.get_ylim()
+        self.live.stack(self.loss_mark, x=np.repeat(np.array(ks, float)[:, None] + 1, 2, axis=1),
+                        y=np.tile([lo, hi], (len(ks), 1)))
+
+    def _show_snapshot(self, j):
+        """Snapshot ``j`` in the kernel's copy of the artists (the browser draws it from its
+        stack): the static edition and tests see what the reader sees."""
+        k = self.iterations[j]
+        if k not in self.run.snapshots:
+            k = max(self.run.snapshots)
+        self._show(self.run.snapshots[k], k)
+        for kk, line in zip(self.iterations, self.twist_lines):
+            if kk in self.run.snapshots:
+                set_line(line, np.arange(self.T), self.profile(kk if kk <= k else k))
+        self.shown_iteration = k
+
+    def _caption(self):
         s = self.state
         run = self.run
-        Z = run.snapshots[k]
-        radial = float(np.max(np.abs(np.sqrt(np.sum(Z[:, :, 0] * Z[:, :, 0], axis=1)) - 1.0)))
-        span = float(np.ptp(self._profiles[k]))
-        h1 = gc.dispersion(self.T, s["lam"])[1]
+        k = self.shown_iteration
+        Z = run.Z if k == run.iteration else run.snapshots[k]
+        span = float(np.ptp(gc.twist_profile(Z)))
         a1 = float(gc.twist_amplitudes(Z)[1])
-        init = ("random per step" if s["init"] == "random" else "aligned (cold start)")
+        init = "random per step" if s["init"] == "random" else "aligned (cold start)"
         text = (f"T = {self.T}, λ = {s['lam']:.3g}, {init} start at scale {s['scale']:.2g} "
-                f"(seed {s['seed']}), plain GD with η = {s['lr']:.2g}. At iteration {k}: the "
-                f"farthest site is {radial:.2g} from the ring, the twist spans {span:.3g} rad, "
-                f"the slowest-twist (ν = 1) amplitude is {abs(a1):.3g}, loss L = "
-                f"{run.loss[k]:.3g}. Theory: GD shrinks the ν = 1 twist by "
-                f"1 − ηh₁ = {1 - s['lr'] * h1:.5f} per step (h₁ = λ(2 − 2cos(π/T)) = {h1:.3g}), "
-                f"about {1 / (s['lr'] * h1):,.0f} steps per e-fold.")
-        if k < self.state["iteration"] and not run.diverged:
-            text += f" <i>(run in progress: iteration {run.iteration:,} of {self.total:,})</i>"
+                f"(seed {s['seed']}), plain GD with η = {s['lr']:.2g}. At iteration {k:,}: the "
+                f"farthest site is {vacua.off_ring(Z):.2g} from the ring, the twist spans "
+                f"{span:.3g} rad, the slowest-twist (ν = 1) amplitude is {abs(a1):.3g}, loss 𝓛 = "
+                f"{run.loss[min(k, run.loss.size - 1)]:.3g}. Linear theory: GD shrinks the ν = 1 "
+                f"twist by 1 − ηh₁ = {gc.gd_decay_factor(self.T, s['lam'], s['lr'])[1]:.5f} per "
+                f"step (h₁ = {gc.dispersion(self.T, s['lam'])[1]:.3g}), "
+                f"{efold_text(self.T, s['lam'], s['lr'])}.")
         if run.diverged:
-            text += f" <b>Diverged at step {run.diverged_at}.</b>"
+            limit = gc.gd_stability_limit(self.T, s["lam"])
+            text += (f" <b>Diverged at step {run.diverged_at}</b>: the stiff radial modes need "
+                     f"η &lt; 2/h_max = {limit:.3g}, and a start far up the outer wall needs less.")
         self.set_caption(text)
 
 
 def symmetry_breaking_panel(**kwargs):
-    """Chapter 02: spontaneous symmetry breaking on the Mexican-hat chain (d = 2), scrubbed in time.
+    """Chapter 02: spontaneous symmetry breaking on the Mexican-hat chain (d = 2).
 
-    One plain-GD run per setting (``steps`` iterations, default 3000, advanced in chunks with Play/Pause, finished
-    runs cached) with snapshots at log-spaced iterations; the iteration slider only reads
-    snapshots, so scrubbing is instant. Headless code calls ``panel.runner.run_to_end()``.
+    One plain-GD run per setting (``steps`` iterations, default 3000) that plays by itself, evenly
+    in log time, with snapshots at log-spaced iterations; once it has finished, the iteration
+    slider scrubs the snapshots in the browser. Headless code calls
+    ``panel.player.run_to_end()``.
 
     Parameters
     ----------
@@ -209,148 +240,12 @@ def symmetry_breaking_panel(**kwargs):
         Number of time steps (fixed for the panel; default 12).
     lam, init, scale, seed, lr : initial (and Reset) values of the controls: coupling λ,
         initialisation ``"random"`` or ``"aligned"``, its scale (1e-3 to 1), seed, GD step size.
-    iteration : int
-        Initially shown iteration, one of :data:`SNAPSHOT_ITERATIONS`.
     steps : int
         Length of each run (default 3000); snapshots are kept at the iterations of
-        :data:`SNAPSHOT_ITERATIONS` below it and at ``steps`` itself.
+        :data:`gauge_core.experiments.SNAPSHOT_ITERATIONS` below it and at ``steps`` itself.
 
     Returns
     -------
     SymmetryBreakingPanel
     """
     return SymmetryBreakingPanel(**kwargs)
-
-
-# ---------------------------------------------------------------------------------------------
-class DomainWallPanel(Panel):
-    """A reflection domain wall in a dynamic factorisation: plain GD stalls, O(d) links repair it.
-
-    Left: the loss above the optimum against iteration for plain GD and for GD plus the exact gauge
-    step (SO(d) or O(d) links, every k₁ = 10 steps). Right: the coupling cost of each link at the
-    start and now; a reflection wall is the one expensive link.
-    """
-
-    def __init__(self, T=10, d=2, lam=1.0, wall=5, group="SO", seed=0, lr=0.02, steps=3000):
-        self.T, self.d, self.lr, self.steps = int(T), int(d), float(lr), int(steps)
-        controls = {
-            "group": C.group_control(group),
-            "wall": C.int_slider("wall before step", wall, 1, self.T - 1),
-            "lam": C.coupling_control(lam, lo=-1, hi=1),
-            "seed": C.seed_control(seed),
-        }
-        fig, (self.ax_loss, self.ax_links) = make_figure(10.0, 3.8, 1, 2)
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.14, wspace=0.28)
-        self.runner = ChunkedRuns(self._draw)
-        super().__init__("A reflection domain wall", controls, fig, extra=[self.runner.box])
-        self._runs = _LRU(64)
-        self._build_artists()
-        self.refresh(changed="wall")
-
-    def _build_artists(self):
-        ax = self.ax_loss
-        self.loss_lines = {"gd": ax.plot([], [], "-", lw=2.6, color=method_colour("gd"))[0],
-                           "gauge": ax.plot([], [], "--", lw=1.6, color=method_colour("gauge"))[0]}
-        ax.legend([self.loss_lines["gd"], self.loss_lines["gauge"]],
-                  [method_label("gd"), "GD + exact gauge step"], loc="upper right",
-                  fontsize="small")
-        ax.set_yscale("log")
-        ax.set_xlabel("iteration")
-        ax.set_ylabel("loss above the optimum, L − L*")
-        ax.set_xlim(0, self.steps)
-        ax = self.ax_links
-        links = np.arange(1, self.T)
-        self.link_lines = {
-            "start": ax.plot(links, np.ones(self.T - 1), ":", marker="o", ms=4,
-                             color=OKABE_ITO["grey"], label="at the start")[0],
-            "gd": ax.plot(links, np.ones(self.T - 1), "-", marker="o", ms=4,
-                          color=method_colour("gd"), label=method_label("gd"))[0],
-            "gauge": ax.plot(links, np.ones(self.T - 1), "--", marker="s", ms=4,
-                             color=method_colour("gauge"), label="GD + exact gauge step")[0],
-        }
-        self.legend = ax.legend(loc="lower left", fontsize="small")
-        ax.set_yscale("log")
-        ax.set_xlabel("link between steps t − 1 and t")
-        ax.set_ylabel("coupling cost λ/2 ‖Z_t − Z_{t−1}‖²")
-        ax.set_xticks(links)
-
-    def _model(self, lam, seed):
-        X = wall_data(d=self.d, rng=seed)
-        return X, gc.DynamicFactorization(X, self.d, lam, T=self.T)
-
-    def update(self, changed=None):
-        s = self.state
-        X, model = self._model(s["lam"], s["seed"])
-        Zs, Z0 = wall_start(model, X, s["wall"], s["seed"])
-        self.model, self.Z_opt, self.Z0 = model, Zs, Z0
-        self.optimum = model.loss(Zs)
-        if changed == "reset":  # Reset means "start again": forget partly advanced runs
-            self._runs = _LRU(64)
-        base = (s["wall"], s["lam"], s["seed"])
-        if base + ("gd",) not in self._runs:
-            self._runs.put(base + ("gd",), gc.Run(model, Z0, "gd", lr=self.lr))
-        gkey = base + ("gauge", s["group"])
-        if gkey not in self._runs:
-            self._runs.put(gkey, gc.Run(model, Z0, "gauge", lr=self.lr, k1=10, group=s["group"]))
-        self.runs = {"gd": self._runs[base + ("gd",)], "gauge": self._runs[gkey]}
-        self.runner.start(self.runs, self.steps)
-        self.legend.get_texts()[2].set_text(f"GD + exact gauge step, {s['group']}(d) links")
-        set_line(self.link_lines["start"], np.arange(1, self.T), positive(self._link_costs(Z0)))
-        self._draw()
-
-    def _link_costs(self, Z):
-        return self.model.coupling.link_costs(Z)
-
-    def _draw(self):
-        s = self.state
-        for k, run in self.runs.items():
-            loss = run.loss
-            set_line(self.loss_lines[k], np.arange(loss.size), positive(loss - self.optimum, 1e-16))
-            set_line(self.link_lines[k], np.arange(1, self.T), positive(self._link_costs(run.Z)))
-        for ax, lines in ((self.ax_loss, self.loss_lines.values()),
-                          (self.ax_links, self.link_lines.values())):
-            y = np.concatenate([np.asarray(line.get_ydata(), float) for line in lines])
-            ax.set_ylim(y.min() / 3.0, y.max() * 3.0)  # at least a decade, even for flat curves
-        self.ax_loss.set_title(f"λ = {s['lam']:.3g}, wall before step {s['wall']}, "
-                               f"{s['group']}(d) links", fontsize="medium")
-        self.ax_links.set_title("coupling cost per link", fontsize="medium")
-        self._caption()
-        self.fig.canvas.draw_idle()
-
-    def _caption(self):
-        s = self.state
-        gd, ga = self.runs["gd"], self.runs["gauge"]
-        ratio = lambda r: r.current_loss / self.optimum  # noqa: E731
-        text = (f"T = {self.T} steps of the same 6×5 rank-{self.d} data (seed {s['seed']}), "
-                f"d = {self.d}, λ = {s['lam']:.3g}. Start: the optimum (L* = {self.optimum:.4g}) "
-                f"with steps {s['wall']}–{self.T - 1} reflected, plus noise 0.01. After "
-                f"{gd.iteration:,} iterations (η = {self.lr:g}) plain GD is at {ratio(gd):.3g}× "
-                f"the optimum with {count_walls(gd.Z)} wall(s) left; GD + exact gauge step with "
-                f"{s['group']}(d) links (every 10 steps) after {ga.iteration:,} iterations is at "
-                f"{ratio(ga):.3g}× with {count_walls(ga.Z)} wall(s).")
-        for k, r in self.runs.items():
-            if r.diverged:
-                text += f" <b>{method_label(r.method)} diverged at step {r.diverged_at}.</b>"
-        self.set_caption(text)
-
-
-def domain_wall_panel(**kwargs):
-    """Chapter 02: a reflection domain wall; plain GD stalls, the exact gauge step with O(d) links
-    repairs it, with SO(d) links it cannot.
-
-    The runs advance in chunks (Play/Pause); finished runs are cached, so returning to a setting is
-    instant. Headless code calls ``panel.runner.run_to_end()``.
-
-    Parameters
-    ----------
-    T, d : int
-        Chain length and rank (fixed for the panel; defaults 10 and 2).
-    lam, wall, group, seed : initial (and Reset) values of the controls: coupling λ (0.1 to 10),
-        the first reflected step, ``"SO"`` or ``"O"`` links, and the seed of data and noise.
-    lr, steps : GD step size and number of iterations.
-
-    Returns
-    -------
-    DomainWallPanel
-    """
-    return DomainWallPanel(**kwargs)
