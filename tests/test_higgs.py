@@ -143,3 +143,56 @@ def test_validation_names_the_parameter():
         preconditioned_spectrum(np.eye(5), gc.chain_laplacian(3, 1.0))
     with pytest.raises(ValueError, match="d"):
         so_basis(1)
+
+
+# --- chapter 06's checks (gauge_core.experiments.higgs) ------------------------------------------
+from gauge_core import experiments as ex  # noqa: E402
+
+
+def test_aligned_hessian_is_the_laplacian_and_the_full_hessian_has_two_branches():
+    err = ex.aligned_hessian_errors(16, 1.0)
+    assert err["H_vs_L"] < 1e-12 and err["cloud"] < 1e-12 and err["full_vs_branches"] < 1e-5
+
+
+def test_condition_table_before_and_after_preconditioning():
+    table = ex.condition_table((8, 32), (0.1, 10.0))
+    for (T, lam), (before, after) in table.items():
+        assert before == pytest.approx(4 * T * T / np.pi ** 2, rel=0.2)
+        assert after == pytest.approx(1.0, abs=1e-9)
+    assert table[(32, 0.1)][0] == pytest.approx(table[(32, 10.0)][0], rel=1e-9)
+    cloud = ex.condition_table((8, 64), (1.0,), d=3, N=5, rng=1)
+    assert cloud[(64, 1.0)][0] > 30 * cloud[(8, 1.0)][0]
+    assert cloud[(64, 1.0)][1] == pytest.approx(cloud[(8, 1.0)][1], rel=1e-8)
+
+
+@pytest.mark.parametrize("T", [8, 32, 128])
+def test_one_natural_gradient_step_shrinks_the_twist_by_one_minus_four_s_over_T(T):
+    """P1 Eq. 17 on the d = 2 chain: rho' = s d / sum |z|^2 = 2s/T and L^+ L = P, so one step
+    multiplies a small slowest twist by 1 - 2 rho' = 1 - 4s/T (measured through goldstone_phase)."""
+    assert ex.natural_step_factor(T, 0.25) == pytest.approx(1 - 1 / T, abs=1e-6)
+    assert ex.natural_step_factor(T, 0.5) == pytest.approx(1 - 2 / T, abs=1e-6)
+    assert ex.one_step_scale(T) == pytest.approx(T / 4, rel=1e-6)
+
+
+def test_gd_iterations_fall_like_one_over_lambda_at_fixed_eta_only():
+    """At fixed eta the predicted iterations scale as 1/lam; at eta = 1/(8 + 4 lam), eta lam -> 1/4
+    and they approach ln(1e6) / (-2 ln(1 - (1 - cos(pi/T)) / 2)), independent of lam."""
+    T = 32
+    fixed = ex.gd_iterations_against_lambda(T, [1.0, 10.0, 100.0], lr=0.01)
+    np.testing.assert_allclose(fixed[0] / fixed[1:], [10.0, 100.0], rtol=0.01)
+    limit = np.log(1e6) / (-2 * np.log(1 - (1 - np.cos(np.pi / T)) / 2))
+    scaled = ex.gd_iterations_against_lambda(T, [1.0, 100.0, 1e4])
+    assert scaled[0] > 2.9 * limit
+    assert scaled[1] == pytest.approx(limit, rel=0.03)
+    assert scaled[2] == pytest.approx(limit, rel=3e-4)
+
+
+def test_convergence_runs_include_tuned_momentum():
+    runs = ex.convergence_runs(1.0, methods=("momentum",))
+    assert sorted(T for _, T in runs) == list(ex.HIGGS_SETTINGS["gauge_T"])
+    r = runs[("momentum", 32)]
+    r.run_to_end()
+    tuned = gc.tuned_momentum(*gc.spectrum_bounds(gc.MexicanHatChain(32, 1.0)))
+    assert r.run.lr == pytest.approx(tuned["lr"])
+    assert r.converged_at is not None and r.converged_at < 0.1 * predicted_gd_iterations(
+        32, 1.0, ex.stable_lr(1.0))

@@ -163,3 +163,113 @@ def test_fit_power_law():
     assert p == pytest.approx(2.0) and a == pytest.approx(3.0)
     with pytest.raises(ValueError):
         gc.fit_power_law([1.0], [1.0])
+
+
+# --- the mode race (gauge_core.experiments.mode_race) --------------------------------------------
+def _heavy_ball_by_hand(a, beta, steps):
+    """c_{k+1} = a c_k - beta c_{k-1} from rest (c_{-1} = c_0 = 1), written out step by step."""
+    prev, cur, out = 1.0, 1.0, [1.0]
+    for _ in range(steps):
+        prev, cur = cur, a * cur - beta * prev
+        out.append(cur)
+    return np.array(out)
+
+
+def test_momentum_theory_matches_the_recursion_written_out():
+    """Matrix powers (exact at tuned momentum's double roots) against the scalar recursion."""
+    T, lam = 16, 1.0
+    tm = gc.tuned_momentum(*gc.spectrum_bounds(gc.MexicanHatChain(T, lam)))
+    ks = [0, 1, 2, 7, 50, 333]
+    got = ex.theory_fraction(T, lam, "momentum", ks, tm["lr"], tm["beta"])
+    h = lam * (2 - 2 * np.cos(np.pi * np.arange(T) / T))
+    for nu in (0, 1, 5, T - 1):
+        seq = _heavy_ball_by_hand(1 + tm["beta"] - tm["lr"] * h[nu], tm["beta"], max(ks))
+        np.testing.assert_allclose(got[:, nu], seq[ks], rtol=1e-9, atol=1e-14)
+    with pytest.raises(ValueError, match="k"):
+        ex.theory_fraction(T, lam, "gd", [-1], 0.1)
+
+
+def test_mode_race_records_the_twist_amplitudes_of_each_run():
+    race = ex.mode_race(T=16, lam=1.0, lr=0.1, amplitude=1e-3, steps=300, count=30)
+    np.testing.assert_allclose(np.abs(race.c0[1:]), 1e-3, rtol=1e-9)  # every mode at ±amplitude
+    for run in race.runs.values():
+        run.advance(300)
+    for m in ex.MODE_RACERS:
+        its, frac = race.recorded(m)
+        np.testing.assert_array_equal(its, race.iterations)
+        np.testing.assert_allclose(frac[-1], np.abs(gc.twist_amplitudes(
+            race.runs[m].Z, gc.gauge.base_frame(1))[1:]) / 1e-3, atol=1e-9)
+    # linear regime: GD and momentum follow the theory; the exact step leaves nothing after k1
+    its, frac = race.recorded("gd")
+    np.testing.assert_allclose(frac, race.theory("gd", its), atol=1e-5)
+    its, frac = race.recorded("momentum")
+    np.testing.assert_allclose(frac, race.theory("momentum", its), atol=1e-4)
+    assert race.settings["momentum"]["margin"] == 1.0  # a small twist keeps the exact tuning
+    its, left = race.twist_left("gauge")
+    assert left[its >= 10].max() < 1e-12 and left[its < 10].min() > 0.3
+    assert race.steps_to("gauge") == its[its >= 10][0] and race.steps_to("gd") is None
+
+
+def test_mode_race_momentum_needs_about_sqrt_kappa_where_gd_needs_kappa():
+    """Twist left 1e-3: tuned momentum in ~sqrt(kappa) ln(...) steps, GD (theory) in ~kappa."""
+    race = ex.mode_race(T=32, amplitude=0.05, steps=2000, racers=("gd", "momentum"))
+    for run in race.runs.values():
+        run.advance(2000)
+    h_min, h_max = gc.spectrum_bounds(race.model)
+    root_kappa = np.sqrt(h_max / h_min)
+    n = race.steps_to("momentum")
+    assert 2 * root_kappa < n < 8 * root_kappa
+    assert race.steps_to("gd") is None  # 2000 steps are not enough for GD
+
+
+def test_mode_start_kinds_and_validation():
+    Z = ex.mode_start(16, "modes", 0.1)
+    c = gc.twist_amplitudes(Z, gc.gauge.base_frame(1))
+    excited = np.nonzero(np.abs(c) > 1e-12)[0]
+    np.testing.assert_array_equal(excited, [nu for nu in ex.FEW_MODES if nu < 16])
+    assert ex.mode_start(8, "random", 0.5, rng=1).shape == (8, 2, 1)
+    with pytest.raises(ValueError, match="start"):
+        ex.mode_start(8, "spiral")
+    with pytest.raises(ValueError, match="amplitude"):
+        ex.mode_start(8, "twist", 0.0)
+    with pytest.raises(ValueError, match="racers"):
+        ex.mode_race(8, racers=("adam",))
+
+
+def test_a_large_twist_gets_a_safety_margin_on_the_momentum_tuning():
+    """Tuned exactly, the stiffest (radial) mode sits on the edge of stability; away from the ring
+    the radial curvature 12 rho^2 - 4 exceeds 8, so from a large twist the exact tuning diverges
+    and the race's rule takes a margin on h_max."""
+    model = gc.MexicanHatChain(32, 1.0)
+    Z0 = ex.mode_start(32, "twist", 0.5)
+    exact = gc.Run(model, Z0, "momentum", **gc.tuned_momentum(*gc.spectrum_bounds(model)))
+    exact.advance(600)
+    assert exact.diverged
+    race = ex.mode_race(T=32, amplitude=0.5, steps=500, racers=("momentum",))
+    assert race.settings["momentum"]["margin"] > 1.0
+    race.runs["momentum"].advance(500)
+    assert not race.runs["momentum"].diverged
+
+
+# --- the Laplacian and the two branches (gauge_core.experiments.goldstone_spectrum) --------------
+@pytest.mark.parametrize("T", [2, 5, 16])
+def test_chain_laplacian_has_the_cosine_eigenvectors(T):
+    """P1 Eq. 7's matrix, diagonalised numerically, against cos(pi nu (t + 1/2) / T), t = 0..T-1."""
+    res = ex.laplacian_modes(T, 0.7)
+    assert res.L[0, 0] == pytest.approx(0.7) and res.L[1, 0] == pytest.approx(-0.7)
+    assert res.vector_error < 1e-12 and res.value_error < 1e-12 and res.overlap_error < 1e-12
+    V = ex.cosine_modes(T)
+    np.testing.assert_allclose(V.T @ V, np.eye(T), atol=1e-12)
+
+
+def test_spectrum_check_and_gap_scaling():
+    c = ex.spectrum_check(16, 1.0, 1.0)
+    assert c.zero_modes == 1 and c.error < 1e-6 and c.radial_floor == 8.0
+    assert c.gap == pytest.approx(2 - 2 * np.cos(np.pi / 16), rel=1e-6)
+    assert c.gap_estimate == pytest.approx(np.pi ** 2 / 256)
+    g = ex.gap_scaling((8, 16, 32))
+    np.testing.assert_allclose(g.shrink, 4.0, atol=0.15)
+    np.testing.assert_allclose(g.growth, 4.0, atol=0.15)
+    curves = ex.spectrum_curves(np.array([0.0, np.pi]), 2.0, 0.5)
+    np.testing.assert_allclose(curves["angular"], [0.0, 8.0])
+    np.testing.assert_allclose(curves["radial"], [2.0, 10.0])

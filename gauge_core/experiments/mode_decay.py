@@ -23,7 +23,7 @@ from ..gauge import angle_profiles
 from ..models import MexicanHatChain
 from ..models.base import check_model
 from ..optimize import Run, Trajectory
-from ..spectra import dispersion, goldstone_modes, random_twist, twist_mode
+from ..spectra import dispersion, dispersion_curve, goldstone_modes, random_twist, twist_mode
 from ..theory import fit_decay_factors, fit_power_law, untwist_theory
 
 
@@ -93,37 +93,6 @@ def mode_history(run, frame=None):
         radial = np.abs(np.linalg.norm(Zs, axis=2) - r).max(axis=(1, 2)) / r
     return ModeHistory(np.array(its, dtype=int), profiles @ goldstone_modes(T), profiles, radial,
                        run.diverged_at)
-
-
-class ModeRecording:
-    """A plain-GD run (:func:`mode_run`) extended on demand and read as a :class:`ModeHistory`:
-    what a panel with an iteration slider needs (``advance_to(k)`` never goes back)."""
-
-    def __init__(self, model, Z0, lr, iterations, frame=None):
-        self.run = mode_run(model, Z0, lr, iterations)
-        self.frame = frame
-
-    @property
-    def iteration(self):
-        return self.run.iteration
-
-    @property
-    def diverged(self):
-        return self.run.diverged
-
-    @property
-    def diverged_at(self):
-        return self.run.diverged_at
-
-    def advance_to(self, k):
-        """Run until iteration ``k`` (or divergence); returns the iteration reached."""
-        k = check_int("k", int(k) if isinstance(k, np.integer) else k, minimum=0)
-        self.run.advance(max(0, k - self.run.iteration))
-        return self.run.iteration
-
-    def history(self):
-        """The :class:`ModeHistory` of the iterations recorded so far."""
-        return mode_history(self.run, self.frame)
 
 
 def gd_mode_history(model, Z0, lr, iterations, frame=None):
@@ -236,6 +205,12 @@ def measure_decay_rates(T, lam, lr, amplitude=0.01, steps=200, rng=0, radius=1.0
                       hist.diverged_at)
 
 
+def rate_curve(q, lam, lr):
+    """The predicted per-step decay rate ``1 - (1 - lr h(q)) = lr lam (2 - 2 cos q)`` as a curve
+    of the wave number ``q`` (what :func:`measure_decay_rates` measures at ``q = pi nu / T``)."""
+    return check_float("lr", lr, minimum=0.0) * dispersion_curve(q, lam)
+
+
 def _slowest_amplitude(Zs, phi):
     return angle_profiles(Zs) @ phi
 
@@ -325,6 +300,10 @@ class UntwistScaling:
     @property
     def ok(self):
         return np.isfinite(self.iterations)
+
+    def fit(self, T):
+        """The fitted power law ``prefactor * T^slope`` at ``T`` (``NaN`` without a fit)."""
+        return self.prefactor * np.asarray(T, dtype=float) ** self.slope
 
 
 def untwist_scaling(T_simulate, T_rate, lam, lr, amplitude=0.01, rate_steps=50, radius=1.0,

@@ -123,3 +123,22 @@ def test_exercise_answers():
                                                     rel=1e-3)
     s = ex.untwist_scaling([8, 16, 32], [64, 128, 256], lam=1.0, lr=0.1, rate_steps=50)
     assert s.fit(512) == pytest.approx(gc.untwist_theory(512, 1.0, 0.1), rel=0.02)
+
+
+def test_at_k_100_gd_keeps_the_long_waves_goldstone_gd_does_not(race32):
+    """Prompt 2: "at k ≈ 100, GD's longest waves are still almost whole, while Goldstone-GD's have
+    gone down with the rest"."""
+    its, gd = race32.recorded("gd")
+    _, gold = race32.recorded("goldstone")
+    j = int(np.searchsorted(its, 100))
+    assert gd[j, 0] > 0.85 and gold[j, 0] < 0.2
+    assert gold[j, 0] / gd[j, 0] < 0.2
+
+
+def test_teachers_guide_prompts():
+    """λ = 0.1 shifts the untwisting line up tenfold at the same η; λ = 10 at η = 0.1 diverges
+    (η above 2/h_max ≈ 0.042)."""
+    for T in (32, 256):
+        ratio = gc.untwist_theory(T, 0.1, 0.1) / gc.untwist_theory(T, 1.0, 0.1)
+        assert ratio == pytest.approx(10, rel=0.01)
+    assert ex.measure_decay_rates(32, 10.0, 0.1, amplitude=0.01, steps=200, rng=0).diverged_at
