@@ -1,102 +1,85 @@
-"""Panel tests for chapter 04 (widgets/goldstone_gd.py): construct, every control changes the
-figure, extremes never raise or draw NaN, Reset restores the canonical setting.
-
-The two run panels use ChunkedRuns: a control change restarts the runs, so the tests advance them
-(``runner.run_to_end()`` on a short budget) before comparing figures.
-"""
+"""Panel tests for chapter 04 (widgets/gauge_phase.py, widgets/goldstone_knobs.py,
+widgets/replica.py): construct, every control changes the figure, extremes never raise or draw
+NaN, Reset restores the canonical setting, and the browser gets recorded frames to scrub."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import widget_checks as wc  # noqa: I001  (selects the backend before widgets is imported)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np
+import pytest
 
-import widget_checks as wc  # noqa: E402  (selects the ipympl backend first)
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from widgets import gauge_phase_panel, goldstone_knobs_panel, replica_panel  # noqa: E402
-
-LATENCY = {}  # control -> [seconds], printed with -s for the report
+import gauge_core as gc
+from widgets import gauge_phase_panel, goldstone_knobs_panel, replica_panel
 
 
-def _note(panel, name):
-    LATENCY.setdefault(f"{type(panel).__name__}.{name}", []).append(panel.last_update_seconds)
+def _hello(panel):
+    """Pretend a browser displayed the panel; returns the list the messages go to."""
+    sent = []
+    panel.live.send = lambda content, buffers=None: sent.append(content)
+    panel.live._on_msg(None, {"type": "hello", "width": 960, "ratio": 1}, [])
+    return sent
 
 
-def _finish(panel, n=150):
-    """Advance every run of a run panel by ``n`` iterations (past two gauge phases) and redraw."""
-    for run in panel.runs.values():
-        run.advance(n)
-    panel._draw()
+def _stacked(sent):
+    return [a for m in sent if m.get("type") == "frame" for a in m["artists"] if a["op"] == "stack"]
 
 
-
-def _other(widget):
-    """A different valid value for a control."""
-    if hasattr(widget, "options") and widget.options:
-        opts = [o[1] if isinstance(o, tuple) else o for o in widget.options]
-        return next(o for o in opts if o != widget.value)
-    if hasattr(widget, "max"):
-        lo, hi = widget.min, widget.max
-        if isinstance(widget.value, int):
-            return widget.value + 1 if widget.value < hi else widget.value - 1
-        return (widget.value + hi) / 2 if widget.value < hi else (widget.value + lo) / 2
-    return widget.value + 1
+def _chunk(panel, n=1):
+    for _ in range(n):
+        panel.player.advance_chunk()
+        panel.player.on_chunk()
 
 
-def _extremes(widget):
-    if hasattr(widget, "options") and widget.options:
-        opts = [o[1] if isinstance(o, tuple) else o for o in widget.options]
-        return [opts[0], opts[-1]]
-    if type(widget).__name__ == "FloatLogSlider":
-        return [widget.base ** widget.min, widget.base ** widget.max]
-    if hasattr(widget, "max") and widget.max < 10 ** 6:
-        return [widget.min, widget.max]
-    return [0, 123456]  # seeds
-
-
-# --- gauge phase panel ----------------------------------------------------------------------
+# --- gauge phase panel (static, frames scrubbed in the browser) ---------------------------------
 @pytest.fixture(scope="module")
 def phase_panel():
     return gauge_phase_panel()
 
 
-def test_phase_panel_constructs(phase_panel):
+def test_phase_panel_constructs_and_sends_step_frames(phase_panel):
     p = phase_panel
+    p.reset()
     assert p.error is None, p.error
     wc.assert_finite(p.fig)
     assert "gauge phase 4" in p.caption.value and "1 − 4s/T" in p.caption.value
     tr = p.trace
     assert tr.objective[-1] < tr.objective[0] and tr.exact[-1] < 0
+    stacks = _stacked(_hello(p))
+    rows = {a["fields"]["y"][2] for a in stacks if "y" in a["fields"]}
+    assert rows == {p.state["k2"] + 1}  # one recorded frame per gauge step, for the slider
 
 
-@pytest.mark.parametrize("name", ["model", "seed", "phase", "k2", "step", "step_scale",
-                                  "precondition", "warm_start"])
+@pytest.mark.parametrize("name", ["model", "seed", "phase", "k2", "step_scale", "precondition",
+                                  "warm_start", "step"])
 def test_phase_panel_every_control_changes_the_figure(phase_panel, name):
     p = phase_panel
     p.reset()
+    if name == "warm_start":
+        p.controls["phase"].value = 6
     before = wc.snapshot(p.fig)
-    p.controls[name].value = _other(p.controls[name])
-    _note(p, name)
+    w = p.controls[name]
+    w.value = 3 if name == "step" else wc.other_value(w)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
     wc.assert_finite_data(p.fig)
     p.reset()
 
 
+def test_phase_panel_step_only_rewrites_the_caption(phase_panel):
+    p = phase_panel
+    p.reset()
+    trace = p.trace
+    p.controls["step"].value = 2
+    assert p.trace is trace  # no recomputation: the frames are already in the browser
+    assert "After 2 of 10 steps" in wc.panel_text(p)
+    p.reset()
+
+
 def test_phase_panel_extremes(phase_panel):
     p = phase_panel
     for model in ("xy", "replica"):
-        for name, w in p.controls.items():
-            if name == "model":
-                continue
-            for v in _extremes(w):
-                p.set(model=model, **{name: v})
-                assert p.error is None, (model, name, v, p.error)
-                wc.assert_finite_data(p.fig)
-            p.reset()
+        p.set(model=model)
+        wc.check_extremes(p)
     p.set(model="xy", step_scale=100.0, k2=50, step=50)  # far beyond s = T/2: runs away
     assert p.error is None and p.trace.diverged_at is not None
     assert "ran away" in p.caption.value
@@ -108,83 +91,80 @@ def test_phase_panel_reset(phase_panel):
     p = phase_panel
     p.reset()
     default = wc.snapshot(p.fig)
-    p.set(model="replica", phase=7, step_scale=1.0, precondition=False)
+    p.set(model="replica", phase=7, step_scale=0.25, precondition=False, k2=5)
     p.reset()
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))
 
 
-# --- knobs panel ----------------------------------------------------------------------------
+# --- knobs panel (live runs) --------------------------------------------------------------------
+OTHER_KNOBS = {"seed": 2, "lam": 1.0, "init": "aligned", "scale": 0.3, "inner": "adam", "k1": 20,
+               "k2": 3, "step_scale": 0.25, "apply": "linear", "warm_start": False}
+
+
 @pytest.fixture(scope="module")
 def knobs_panel():
     return goldstone_knobs_panel(steps=1000)
 
 
-def test_knobs_panel_runs(knobs_panel):
+def test_knobs_panel_runs_and_exact_rotations_beat_the_printed_update(knobs_panel):
     p = knobs_panel
-    p.runner.run_to_end()
+    p.reset()
+    p.player.run_to_end()
     assert p.error is None, p.error
     wc.assert_finite(p.fig)
-    runs = p.runs
-    assert all(r.iteration == 1000 for r in runs.values())
-    # P1's Goldstone-GD beats its own inner GD on the default seed
-    assert runs["P1 Goldstone-GD"].loss[-1] < runs["baseline"].loss[-1]
-    assert "L* = " in p.caption.value
+    assert all(r.iteration == 1000 for r in p.runs.values())
+    yours, printed = p.runs["yours"], p.runs["as printed"]
+    assert yours.loss[-1] < printed.loss[-1] and yours.loss[-1] < p.runs["baseline"].loss[-1]
+    assert "L* = " in p.caption.value and p.player.status().startswith("done")
 
 
-@pytest.mark.parametrize("name", ["seed", "inner", "k1", "k2", "step_scale", "apply",
-                                  "warm_start", "steps"])
+@pytest.mark.parametrize("name", list(OTHER_KNOBS) + ["steps"])
 def test_knobs_panel_every_control_changes_the_figure(knobs_panel, name):
     p = knobs_panel
     p.reset()
-    _finish(p)
+    _chunk(p, 3)
     before = wc.snapshot(p.fig)
-    w = p.controls[name]
-    w.value = 1000 if name == "steps" and w.value != 1000 else (2000 if name == "steps"
-                                                                 else _other(w))
-    _note(p, name)
-    if name != "steps":
-        _finish(p)
-    assert p.error is None, p.error
+    p.controls[name].value = 2000 if name == "steps" else OTHER_KNOBS[name]
+    _chunk(p, 3)
+    assert p.error is None, (name, p.error)
     assert wc.changed(before, wc.snapshot(p.fig)), name
     wc.assert_finite_data(p.fig)
     p.reset()
 
 
-def test_knobs_panel_extremes_never_draw_nan(knobs_panel):
+def test_knobs_panel_controls_autoplay_and_extremes(knobs_panel):
     p = knobs_panel
-    bad = dict(step_scale=16.0, apply="linear", k1=1, k2=50, inner="adam", warm_start=True)
-    p.set(**bad)
-    for _ in range(3):  # a few chunks: enough to blow up if it is going to
-        p.runner.advance_chunk()
-        p._draw()
-    assert p.error is None, p.error
-    wc.assert_finite(p.fig)
+    p.reset()
+    assert p.live.playing  # a control change restarts and plays at once
     for name, w in p.controls.items():
         if name == "steps":
             continue
-        for v in _extremes(w):
+        for v in wc.control_values(w):
             p.set(**{name: v})
-            _finish(p, 100)
+            _chunk(p)
             assert p.error is None, (name, v, p.error)
             wc.assert_finite_data(p.fig)
         p.reset()
+    p.set(step_scale=16.0, apply="linear", k1=1, k2=50)  # blows up: drawn, never NaN
+    _chunk(p, 20)
+    assert p.error is None
     wc.assert_finite(p.fig)
+    p.reset()
 
 
 def test_knobs_panel_reset(knobs_panel):
     p = knobs_panel
     p.reset()
-    _finish(p)
-    default = wc.snapshot(p.fig)
-    p.set(k1=10, apply="linear", step_scale=1.0)
+    default = wc.snapshot(p.fig)  # at iteration 0 (chunk sizes follow the machine's speed)
+    p.set(k1=10, apply="linear", step_scale=0.25, lam=1.0)
+    _chunk(p, 2)
     p.reset()
-    _finish(p)
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))
 
 
-# --- replica panel --------------------------------------------------------------------------
+# --- replica panel (live runs, 3-D pictures) ----------------------------------------------------
 @pytest.fixture(scope="module")
 def rep_panel():
     return replica_panel(steps=1500, snapshot=800)
@@ -192,7 +172,8 @@ def rep_panel():
 
 def test_replica_panel_runs(rep_panel):
     p = rep_panel
-    p.runner.run_to_end()
+    p.reset()
+    p.player.run_to_end()
     assert p.error is None, p.error
     wc.assert_finite(p.fig)
     _, _, cos_gd, walls_gd = p.shown["gd"]
@@ -200,38 +181,51 @@ def test_replica_panel_runs(rep_panel):
     assert walls_gd == walls_gs == 0
     assert cos_gs > cos_gd  # at iteration 800, GD is still twisted
     assert "Not reached" not in p.caption.value
+    # the pictured 3-D paths are the runs' configurations at the shown iteration
+    Z = p.runs["goldstone"].snapshots[800]
+    np.testing.assert_allclose(p.paths3d["goldstone"][3].get_data_3d()[0], Z[:, 0, 3])
+    np.testing.assert_allclose(gc.alignment(Z).mean(), cos_gs)
 
 
-@pytest.mark.parametrize("name", ["seed", "adam_lr", "steps", "snapshot"])
-def test_replica_panel_every_control_changes_the_figure(rep_panel, name):
+def test_replica_panel_sends_frames_for_every_shown_iteration(rep_panel):
     p = rep_panel
     p.reset()
-    _finish(p)
+    p.player.run_to_end()
+    stacks = _stacked(_hello(p))
+    K = len(p.controls["snapshot"].options)
+    assert stacks and all(a["fields"]["x"][2] == K for a in stacks if "x" in a["fields"])
+    kinds = {p.live._tracked[a["id"]].kind for a in stacks}
+    assert {"line3d", "scatter3d", "line"} <= kinds
+
+
+@pytest.mark.parametrize("name, value", [("seed", 2), ("lam", 1.0), ("init", "gauge-fixed"),
+                                         ("scale", 0.3), ("adam_lr", 0.1), ("steps", 3000),
+                                         ("snapshot", 100)])
+def test_replica_panel_every_control_changes_the_figure(rep_panel, name, value):
+    p = rep_panel
+    p.reset()
+    _chunk(p, 3)
     before = wc.snapshot(p.fig)
-    w = p.controls[name]
-    w.value = 3000 if name == "steps" else (100 if name == "snapshot" else _other(w))
-    _note(p, name)
+    p.controls[name].value = value
     if name != "snapshot":
-        _finish(p)
+        _chunk(p, 3)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
     wc.assert_finite_data(p.fig)
     p.reset()
 
 
-def test_replica_panel_snapshot_not_reached_is_labelled(rep_panel):
+def test_replica_panel_unreached_snapshot_is_labelled_and_extremes(rep_panel):
     p = rep_panel
-    p.reset()  # runs restarted, nothing advanced
+    p.reset()
     p.controls["snapshot"].value = 1500
-    assert p.error is None
-    assert "Not reached yet" in p.caption.value
-    wc.assert_finite(p.fig)
-    for v in _extremes(p.controls["snapshot"]) + _extremes(p.controls["adam_lr"]):
-        key = "snapshot" if v in p.controls["snapshot"].options else "adam_lr"
-        p.controls[key].value = v
-        _finish(p, 100)
-        assert p.error is None
-        wc.assert_finite_data(p.fig)
+    assert p.error is None and "Not reached yet" in p.caption.value
+    for name in ("snapshot", "adam_lr", "lam", "scale", "init"):
+        for v in wc.control_values(p.controls[name]):
+            p.controls[name].value = v
+            _chunk(p)
+            assert p.error is None, (name, v, p.error)
+            wc.assert_finite_data(p.fig)
     wc.assert_finite(p.fig)
     p.reset()
 
@@ -239,16 +233,9 @@ def test_replica_panel_snapshot_not_reached_is_labelled(rep_panel):
 def test_replica_panel_reset(rep_panel):
     p = rep_panel
     p.reset()
-    _finish(p)
-    default = wc.snapshot(p.fig)
-    p.set(seed=5, snapshot=200)
+    default = wc.snapshot(p.fig)  # at iteration 0 (chunk sizes follow the machine's speed)
+    p.set(seed=5, snapshot=200, lam=1.0)
+    _chunk(p, 2)
     p.reset()
-    _finish(p)
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))
-
-
-def test_print_latencies():
-    """Not a check: with ``pytest -s`` this prints each control's callback time (report)."""
-    for k, v in sorted(LATENCY.items()):
-        print(f"{k:45s} median {1e3 * np.median(v):6.1f} ms  max {1e3 * np.max(v):6.1f} ms")

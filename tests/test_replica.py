@@ -1,5 +1,6 @@
 """The P1 §5.1 replica (gauge_core.experiments.replica), reflection walls, and one gauge phase of
-P1 Algorithm 1 taken apart (gauge_core.dissect_phase); plus the measured claims chapter 04 makes.
+P1 Algorithm 1 taken apart (gauge_core.dissect_phase). The claims chapter 04 makes are in
+tests/claims/test_ch04_goldstone_gd.py.
 
 Equations cited: P1 Eq. 11 (coupling change under rotations), Eq. 14 (second-order objective L''),
 Eq. 15 (M_{tt'}), Eq. 16 (natural-gradient step with L^+), Eq. 17 (step size rho'), Algorithm 1
@@ -246,62 +247,7 @@ def test_steps_to_converge_matches_a_full_run():
     assert steps_to_converge(model, Z0, "gd", 0.0, 1e-12, 50, lr=0.05) is None
 
 
-# --- the chapter's measured claims ----------------------------------------------------------
-def test_goldstone_gd_untwists_the_replica_where_gd_does_not():
-    """P1 §5.1 / Fig. 4 analogue, on the wall-free seeds, after 1,500 iterations: GD's embeddings
-    are still twisted (mean cos(z_1, z_T) < 0.8 over the seeds), Goldstone-GD's aligned (> 0.99 on
-    every seed) with a loss at least 5x lower. Seeds 0, 2, 3, 8, 18 are the wall-free ones among
-    0–19 in the survey; seed 15, also wall-free, is the exception where Goldstone-GD only reaches
-    cos 0.84 by 1,500 (0.97 by 2,000), which the chapter reports."""
-    gd_cos, ratios = [], []
-    seeds = [s for s in _wall_free() if s != 15]
-    assert len(seeds) >= 4, seeds
-    for seed in seeds:
-        rep = p1_replica(seed)
-        gd = gc.optimize(rep.model, rep.Z0, "gd", 1500, **P1_SETTINGS["gd"])
-        gs = gc.optimize(rep.model, rep.Z0, "goldstone", 1500, **P1_SETTINGS["goldstone"])
-        assert len(reflection_walls(gd.Z)) == 0 and len(reflection_walls(gs.Z)) == 0
-        gd_cos.append(gc.alignment(gd.Z).mean())
-        assert gc.alignment(gs.Z).mean() > 0.99
-        ratios.append(gd.loss[-1] / gs.loss[-1])
-    assert np.mean(gd_cos) < 0.8
-    assert min(ratios) > 5
-
-
-def test_eq17_overshoot_comes_from_the_linear_update():
-    """P1 Eq. 17 as printed (s = 1) against the authors' 0.25, on the replica (first 800 its).
-    Measured: with the exact exponential s = 1 is *not* worse (lower loss at 400, no gauge phase
-    that raises the loss more than once, while 0.25 with warm start raises it in more phases than
-    that: momentum);
-    with P1's I + Gamma, s = 1 ends above s = 0.25 at iteration 400 on every seed."""
-    opts = dict(P1_SETTINGS["goldstone"])
-    for seed in (0, 2, 3, 8):
-        rep = p1_replica(seed)
-        L = {(a, s): gc.optimize(rep.model, rep.Z0, "goldstone", 800, step_scale=s, apply=a,
-                                 **opts).loss for a in ("exp", "linear") for s in (0.25, 1.0)}
-        ph = np.arange(50, 801, 50)
-        ups = {k: int(np.sum(v[ph] > v[ph - 1])) for k, v in L.items()}
-        assert L["exp", 1.0][400] < L["exp", 0.25][400]
-        # the count of phases that raise the loss is chaotic (one more or less from one BLAS to
-        # the next); what holds on every seed: s = 1 raises it at most once, s = 0.25 more often
-        assert ups["exp", 1.0] <= 1 < ups["exp", 0.25]
-        assert L["linear", 1.0][400] > L["linear", 0.25][400]
-
-
-def test_adam_is_not_slow_on_the_clean_chain():
-    """From the slowest twist of the XY chain, Adam (step 0.01) needs far fewer
-    iterations than GD, and its count grows far more slowly with T (GD: about 4x per doubling)."""
-    counts = {}
-    for T in (8, 32):
-        model = gc.MexicanHatChain(T, 1.0)
-        t = np.arange(T)
-        th = 0.5 * np.cos(np.pi * (t + 0.5) / T)
-        Z0 = np.stack([np.cos(th), np.sin(th)], 1)[:, :, None]
-        counts[T] = {m: steps_to_converge(model, Z0, m, 0.0, 1e-6, 20000, lr=lr)
-                     for m, lr in (("gd", 1 / 12), ("adam", 0.01))}
-    assert counts[32]["adam"] * 10 < counts[32]["gd"]
-    assert counts[32]["gd"] / counts[8]["gd"] > 12
-    assert counts[32]["adam"] / counts[8]["adam"] < 3
+# --- the chapter's measured claims live in tests/claims/test_ch04_goldstone_gd.py -----------------
 
 
 # --- the cached survey ----------------------------------------------------------------------

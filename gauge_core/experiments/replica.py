@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .._validate import check_float, check_int, check_rng
-from ..gauge import alignment, reflection_walls
+from ..gauge import alignment, exact_gauge_step, reflection_walls
 from ..models import DynamicFactorization, factorization_optimum
-from ..optimize import Run
+from ..optimize import Run, optimize
 
 #: Optimiser settings for the replica (``gauge_core.optimize`` keyword arguments per method).
 #: ``"gd"`` is P1 §5.1's tuned baseline: gradients clipped to ``[-0.01, 0.01]``, step
@@ -225,3 +225,85 @@ def replica_survey(seeds=SURVEY_SEEDS, steps=5000, checkpoints=SURVEY_CHECKPOINT
                     walls[mi, si, ci] = len(reflection_walls(Zc))
     return ReplicaSurvey(np.array(seeds), np.array(methods), np.array(checkpoints), optimum, loss,
                          align, walls)
+
+
+# --- the chapter's comparisons on single seeds ------------------------------------------------------
+@dataclass
+class ReplicaComparison:
+    """GD, Adam and Goldstone-GD (:data:`P1_SETTINGS`) from the same start, one entry per seed.
+
+    Attributes
+    ----------
+    seeds : tuple of int
+    steps : int
+    loss, mean_cos : dict[str, numpy.ndarray]
+        Final loss and mean ``cos(z_first, z_last)`` per method, one value per seed.
+    walls : dict[str, numpy.ndarray]
+        Reflection walls at the end, per method and seed.
+    optimum : numpy.ndarray
+    Z : dict[str, list of numpy.ndarray]
+        The final configurations.
+    """
+
+    seeds: tuple
+    steps: int
+    loss: dict
+    mean_cos: dict
+    walls: dict
+    optimum: np.ndarray
+    Z: dict
+
+    def loss_ratio(self, slow, fast):
+        """``loss[slow] / loss[fast]`` per seed."""
+        return self.loss[slow] / self.loss[fast]
+
+
+def replica_comparison(seeds=(0, 2, 3), steps=1500, methods=("gd", "adam", "goldstone")):
+    """Run each method of :data:`P1_SETTINGS` for ``steps`` iterations on the replica of each seed;
+    returns a :class:`ReplicaComparison`."""
+    seeds = tuple(check_int("seeds", s, minimum=0) for s in seeds)
+    steps = check_int("steps", steps, minimum=1)
+    loss = {m: np.empty(len(seeds)) for m in methods}
+    cos = {m: np.empty(len(seeds)) for m in methods}
+    walls = {m: np.empty(len(seeds), dtype=int) for m in methods}
+    Zs = {m: [] for m in methods}
+    optimum = np.empty(len(seeds))
+    for si, seed in enumerate(seeds):
+        rep = p1_replica(seed)
+        optimum[si] = rep.optimum
+        for m in methods:
+            res = optimize(rep.model, rep.Z0, m, steps, **P1_SETTINGS[m])
+            loss[m][si] = res.loss[-1]
+            cos[m][si] = float(np.mean(alignment(res.Z)))
+            walls[m][si] = len(reflection_walls(res.Z))
+            Zs[m].append(res.Z)
+    return ReplicaComparison(seeds, steps, loss, cos, walls, optimum, Zs)
+
+
+def rotation_leftover(model, Z):
+    """What rotations can still do for ``Z``, and what they cannot.
+
+    Returns ``(psi, removable, stretch)``: the coupling, the fraction of it the exact gauge step
+    (the best rotation of every time step) removes, and the spread over ``t`` of
+    ``||U_t||^2 - ||V_t||^2``, a quantity no rotation changes but the factorisation's larger
+    GL(d) symmetry ``U -> A U, V -> A^{-T} V`` does (a stretch mode).
+    """
+    psi = float(model.coupling_loss(Z))
+    removable = 1.0 - float(model.coupling_loss(exact_gauge_step(Z)[0])) / psi if psi > 0 else 0.0
+    U, V = model.split(Z)
+    balance = np.sum(U ** 2, axis=(1, 2)) - np.sum(V ** 2, axis=(1, 2))
+    return psi, removable, float(np.ptp(balance))
+
+
+def wall_repair(rng=1, steps=1500, polish=500, lr=0.01):
+    """Goldstone-GD on the replica of one seed, then one exact gauge step with O(d) links (which
+    may reflect) and ``polish`` plain-GD steps.
+
+    Returns ``(replica, stuck_Z, repaired_result)``.
+    """
+    rep = p1_replica(rng)
+    stuck = optimize(rep.model, rep.Z0, "goldstone", check_int("steps", steps, minimum=1),
+                     **P1_SETTINGS["goldstone"]).Z
+    repaired = optimize(rep.model, exact_gauge_step(stuck, group="O")[0], "gd",
+                        check_int("polish", polish, minimum=0), lr=lr)
+    return rep, stuck, repaired
