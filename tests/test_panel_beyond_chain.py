@@ -1,158 +1,156 @@
-"""Panel tests for chapter 07 (widgets/beyond_chain.py): ring_panel and weighted_chain_panel."""
-from __future__ import annotations
+"""Headless tests of chapter 07's ring panel (widgets/beyond_chain.py): plain GD and Goldstone-GD
+racing on a ring."""
+import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
 
-import widget_checks  # noqa: F401  (selects the ipympl backend first)
-from widget_checks import artist_data, artists, assert_finite, changed, snapshot
+import io
 
 import numpy as np
 import pytest
 
-from widgets.beyond_chain import GAP_PATTERNS, gap_pattern, ring_panel, weighted_chain_panel
+import gauge_core as gc
+from widgets import ring_panel
+
+OTHER = {"w": 5, "T": 16, "lam": 3.0, "N": 2, "start": "random", "lr": 0.005, "seed": 3}
+TWO_PI = 2 * np.pi
 
 
-def finite_data(fig):
-    """The cheap half of assert_finite (no render): every artist's data is finite."""
-    for a in artists(fig):
-        assert np.all(np.isfinite(artist_data(a))), type(a).__name__
+@pytest.fixture
+def panel():
+    return ring_panel(w=2, T=32, lam=1.0, N=1, start="wound", lr=0.02, seed=0, steps=400)
 
 
-def _run_some(panel, n=3):
-    for _ in range(n):
-        panel.runner.advance_chunk()
-    panel._draw()
+def _chunk(panel):
+    panel.player.advance_chunk()
+    panel.player.on_chunk()
 
 
-# --- ring_panel --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def ring():
-    return ring_panel(steps=400)
-
-
-RING_CHANGES = {"w": 5, "T": 16, "lam": 3.0, "N": 2, "start": "random", "method": "goldstone",
-                "lr": 0.005, "seed": 3}
-
-
-@pytest.mark.parametrize("name", list(RING_CHANGES))
-def test_ring_each_control_changes_the_figure(ring, name):
-    ring.reset()
-    _run_some(ring)
-    before = snapshot(ring.fig)
-    ring.controls[name].value = RING_CHANGES[name]
-    _run_some(ring)
-    assert ring.error is None
-    assert changed(before, snapshot(ring.fig)), name
-    assert_finite(ring.fig)
-    ring.reset()
-
-
-def test_ring_extremes_never_raise(ring):
-    for name, w in ring.controls.items():
-        lo, hi = getattr(w, "min", None), getattr(w, "max", None)
-        if lo is None or name == "seed":
-            continue
-        for v in (lo, hi):
-            ring.controls[name].value = v
-            _run_some(ring, 2)
-            assert ring.error is None, (name, v, ring.error)
-            finite_data(ring.fig)
-        ring.reset()
-    assert_finite(ring.fig)
-    # a diverging step size with a random start: the run stops and is labelled
-    ring.set(start="random", lr=10 ** -0.5, lam=10.0, T=64)
-    ring.runner.run_to_end()
-    assert ring.error is None
-    assert ring.run.diverged
-    assert "diverged" in ring.caption.value and "diverged" in ring.runner.label.value
-    assert_finite(ring.fig)
-    ring.reset()
-
-
-def test_ring_keeps_its_winding_and_hits_the_plateau():
-    panel = ring_panel(w=2, T=24, lam=1.0, method="goldstone", lr=0.05, steps=600)
-    panel.runner.run_to_end()
-    assert "winding number is w = 2" in panel.caption.value
-    loss = panel.run._loss[-1]
-    plateau = panel.plateau_line.get_ydata()[0]
-    assert loss == pytest.approx(plateau, rel=1e-6)
-
-
-def test_ring_reset_restores_defaults(ring):
-    ring.reset()
-    default = snapshot(ring.fig)
-    ring.set(w=7, T=40, method="goldstone")
-    ring.reset()
-    assert ring.state == ring.defaults
-    assert not changed(default, snapshot(ring.fig))
-
-
-def test_ring_unwinding_is_reported():
-    panel = ring_panel(w=10, T=32, lam=1.0, lr=0.05, steps=3000)
-    panel.runner.run_to_end()
-    assert "unwound" in panel.caption.value
-
-
-# --- weighted_chain_panel ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def weighted():
-    return weighted_chain_panel()
-
-
-WEIGHTED_CHANGES = {"pattern": "random", "g": 5.0, "T": 64, "lam": 0.1}
-
-
-@pytest.mark.parametrize("name", list(WEIGHTED_CHANGES))
-def test_weighted_each_control_changes_the_figure(weighted, name):
-    weighted.reset()
-    before = snapshot(weighted.fig)
-    weighted.controls[name].value = WEIGHTED_CHANGES[name]
-    assert weighted.error is None
-    assert changed(before, snapshot(weighted.fig)), name
-    assert_finite(weighted.fig)
-    weighted.reset()
-
-
-def test_weighted_seed_changes_random_pattern(weighted):
-    weighted.set(pattern="random")
-    before = snapshot(weighted.fig)
-    weighted.controls["seed"].value = 7
-    assert changed(before, snapshot(weighted.fig))
-    weighted.reset()
-
-
-@pytest.mark.parametrize("pattern", GAP_PATTERNS)
-def test_weighted_extremes_never_raise(weighted, pattern):
-    for T in (8, 128):
-        for g in (1.0, 100.0):
-            for lam in (0.01, 100.0):
-                weighted.set(pattern=pattern, T=T, g=g, lam=lam)
-                assert weighted.error is None, (pattern, T, g, lam, weighted.error)
-                finite_data(weighted.fig)
-    assert_finite(weighted.fig)
-    weighted.reset()
-
-
-def test_weighted_reset_restores_defaults(weighted):
-    weighted.reset()
-    default = snapshot(weighted.fig)
-    weighted.set(pattern="bursts", g=80.0, T=100)
-    weighted.reset()
-    assert weighted.state == weighted.defaults
-    assert not changed(default, snapshot(weighted.fig))
-
-
-def test_gap_patterns():
-    assert np.all(gap_pattern("regular", 10, 5.0) == 1.0)
-    gaps = gap_pattern("one long gap", 10, 5.0)
-    assert gaps.shape == (9,) and gaps.max() == 5.0 and np.sum(gaps == 5.0) == 1
-    assert np.sum(gap_pattern("weekends", 21, 3.0) == 3.0) == 4
-    assert np.all(gap_pattern("random", 30, 10.0, rng=1) > 0)
-    with pytest.raises(ValueError, match="pattern"):
-        gap_pattern("fractal", 10, 2.0)
-
-
-def test_latencies_are_recorded(weighted, ring):
-    """Not a timed assertion: the numbers are reported in the chapter author's notes."""
-    for panel, name, value in ((weighted, "g", 7.0), (ring, "w", 3)):
+def test_every_control_changes_the_figure(panel):
+    """Each control changes what is drawn (after a chunk for those that act on the runs only)."""
+    for name, value in OTHER.items():
+        if name == "seed":
+            panel.set(start="random")
+        _chunk(panel)
+        before = wc.snapshot(panel.fig)
         panel.controls[name].value = value
-        assert panel.last_update_seconds > 0
+        _chunk(panel)
+        assert panel.error is None, (name, panel.error)
+        assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
+        wc.assert_finite(panel.fig)
         panel.reset()
+
+
+def test_both_methods_race_from_the_same_start(panel):
+    assert set(panel.runs) == {"gd", "goldstone"}
+    assert panel.runs["gd"].loss[0] == panel.runs["goldstone"].loss[0]
+    np.testing.assert_array_equal(panel.runs["gd"].Z, panel.runs["goldstone"].Z)
+
+
+def test_wound_ring_keeps_its_winding_and_lands_on_the_plateau():
+    """The chapter's claim, read off the panel: both keep w = 2, both end on the closed-form
+    plateau, and the drawn curve is the loss above it."""
+    panel = ring_panel(w=2, T=24, lam=1.0, lr=0.05, steps=2000)
+    panel.player.run_to_end()
+    plateau = gc.winding_plateau(24, 1.0, 2)[0]
+    for m, run in panel.runs.items():
+        assert gc.winding_number(run.Z) == 2
+        assert run.loss[-1] == pytest.approx(plateau, rel=1e-6)
+        y = panel.loss[m].get_ydata()
+        np.testing.assert_allclose(y[:50], run.loss[:50] - plateau)
+    text = wc.panel_text(panel)
+    assert text.count("winding w = 2") == 2 and "reached at iteration" in text
+
+
+def test_flux_trace_equals_gauge_core(panel):
+    panel.player.run_to_end()
+    for m, run in panel.runs.items():
+        y = panel.flux[m].get_ydata()
+        assert y[-1] == pytest.approx(gc.ring_flux(run.Z) / TWO_PI, abs=1e-9)
+        assert panel.hol[m].get_ydata()[-1] == pytest.approx(gc.holonomy_angle(run.Z) / TWO_PI,
+                                                            abs=1e-9)
+
+
+def test_unwinding_is_reported():
+    panel = ring_panel(w=10, T=32, lam=1.0, lr=0.05, steps=3000)
+    panel.player.run_to_end()
+    assert "unwound" in wc.panel_text(panel)
+
+
+def test_mismatched_windings_have_no_plateau():
+    """N = 2, random start, seed 0: GD's two vectors end with different windings, so the flux is
+    not a whole number of turns and the caption says why no plateau applies."""
+    panel = ring_panel(start="random", N=2, seed=0, steps=3000)
+    panel.player.run_to_end()
+    gd = panel.runs["gd"]
+    assert gc.holonomy_angle(gd.Z) > 1.0
+    assert panel._plateau("gd") is None
+    assert "not a whole number of turns" in wc.panel_text(panel)
+
+
+def test_winding_slider_is_disabled_for_a_random_start(panel):
+    assert not panel.controls["w"].disabled
+    panel.controls["start"].value = "random"
+    assert panel.controls["w"].disabled
+    panel.reset()
+    assert not panel.controls["w"].disabled
+
+
+def test_diverging_step_is_stopped_and_labelled(panel):
+    panel.set(start="random", lr=10 ** -0.5, lam=10.0, T=64)
+    panel.player.run_to_end()
+    assert panel.error is None
+    assert panel.runs["gd"].diverged
+    assert "diverged at step" in panel.player.status()
+    assert "diverged at step" in wc.panel_text(panel)
+    wc.assert_finite(panel.fig)
+
+
+@pytest.mark.parametrize("name", ["w", "T", "lam", "N", "lr"])
+def test_slider_extremes_never_raise_or_draw_nan(panel, name):
+    w = panel.controls[name]
+    lo, hi = (w.base ** w.min, w.base ** w.max) if hasattr(w, "base") else (w.min, w.max)
+    for v in (lo, hi):
+        w.value = v
+        _chunk(panel)
+        assert panel.error is None, (name, v, panel.error)
+        wc.assert_finite_data(panel.fig)
+    wc.assert_finite(panel.fig)
+
+
+def _axes_state(panel):
+    return [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+
+
+def test_reset_restores_defaults_axes_and_figure(panel):
+    default, axes = wc.snapshot(panel.fig), _axes_state(panel)
+    panel.set(w=7, T=40, start="random", N=2)
+    panel.player.run_to_end()
+    assert _axes_state(panel) != axes
+    panel.reset()
+    assert panel.state == panel.defaults
+    assert _axes_state(panel) == axes
+    assert not wc.changed(default, wc.snapshot(panel.fig))
+
+
+def test_legend_sits_above_every_axes(panel):
+    panel.player.run_to_end()
+    renderer = panel.fig.canvas.get_renderer()
+    legend = panel.fig.legends[0].get_window_extent(renderer)
+    for ax in panel.fig.axes:
+        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    assert legend.x0 >= -1 and legend.x1 <= panel.fig.bbox.x1 + 1
+
+
+def test_loss_axis_has_readable_ticks(panel):
+    """At most about six labelled ticks on the log loss axis, and no minor tick labels."""
+    panel.player.run_to_end()
+    panel.fig.savefig(io.BytesIO())  # lays out the ticks
+    ax = panel.ax_loss
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    lo, hi = ax.get_ylim()
+    inside = [t for t in labels if lo <= t.get_position()[1] <= hi]
+    assert 2 <= len(inside) <= 7
+    assert not any(t.get_text() for t in ax.get_yticklabels(minor=True))
+
+
+def test_method_keyword_of_the_presentation_app_is_accepted():
+    assert ring_panel(method="gd", steps=10).error is None

@@ -1,15 +1,14 @@
-"""Panel tests for chapter 08 (widgets/realistic.py): realistic_panel on small generated results."""
-from __future__ import annotations
+"""Headless tests of chapter 08's panels (widgets/realistic.py): the cached small runs (with the
+item picture) and the cached large runs, on small generated results."""
+import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
 
 import os
-
-import widget_checks  # noqa: F401  (selects the ipympl backend first)
-from widget_checks import assert_finite, changed, snapshot
 
 import numpy as np
 import pytest
 
-from widgets import realistic as R
+from gauge_core.experiments import realistic as R
+from widgets import large_runs_panel, realistic_panel
 
 TINY = dict(T=6, n_users=8, n_items=9, d=3, ratings_per_step=120, steps=60, every=5, k1=10, snap=30)
 
@@ -19,46 +18,70 @@ def tiny_results():
     return R.generate(seeds=(0, 1), config=TINY)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def panel(tiny_results):
-    return R.realistic_panel(tiny_results)
+    return realistic_panel(tiny_results)
 
 
 CHANGES = {"seed": 1, "quantity": "excess", "item": 4, "at": "end"}
 
 
-@pytest.mark.parametrize("name", list(CHANGES))
-def test_each_control_changes_the_figure(panel, name):
-    panel.reset()
-    before = snapshot(panel.fig)
-    caption = panel.caption.value
-    panel.controls[name].value = CHANGES[name]
-    assert panel.error is None
-    if name == "item":  # the item only changes the neighbour list in the caption
-        assert panel.caption.value != caption
-    else:
-        assert changed(before, snapshot(panel.fig)), name
-    assert_finite(panel.fig)
-    panel.reset()
+def test_every_control_changes_the_figure(panel):
+    """Every control, the item slider included, changes what is drawn."""
+    wc.check_every_control_changes_figure(panel)
 
 
-def test_loss_curve_and_extremes(panel):
-    for q in ("psi", "loss", "excess"):
-        for item in (panel.controls["item"].min, panel.controls["item"].max):
-            for seed, at in ((0, "end"), (1, "snap")):
-                panel.set(quantity=q, item=item, seed=seed, at=at)
-                assert panel.error is None, (q, item, seed, panel.error)
-        assert_finite(panel.fig)
-    panel.reset()
+def test_item_slider_moves_the_ring_and_the_coloured_neighbours(panel, tiny_results):
+    panel.controls["item"].value = 4
+    cos = R.item_cosines(tiny_results, 0, 4, "_snap")
+    for who, ring in panel.rings.items():
+        x, y = ring.get_offsets()[0]
+        assert x == pytest.approx(cos[who][4])
+        np.testing.assert_allclose(panel.strips[who].get_offsets()[:, 0], cos[who])
+        sizes = panel.strips[who].get_sizes()
+        assert set(np.flatnonzero(sizes > sizes.min())) == set(np.argsort(-cos[who])[:5])
+    assert "nearest first-step items to item 4" in panel.caption.value
 
 
-def test_reset_restores_defaults(panel):
-    panel.reset()
-    default = snapshot(panel.fig)
+def test_curves_and_floor_marks_come_from_the_summary(panel, tiny_results):
+    rows = R.summarize(tiny_results)
+    for m, line in panel.lines.items():
+        x, y = line.get_data()
+        psi = tiny_results[f"seed0_{m}_psi"]
+        np.testing.assert_allclose(y, np.maximum(np.abs(psi[1:] - rows[0]["floor"]), 1e-3))
+        at = rows[0][m]["floor_at"]
+        if at is not None:
+            assert panel.marks[m].get_xdata()[0] == max(at, 1)
+
+
+def test_extremes_never_raise(panel):
+    wc.check_extremes(panel)
+
+
+def test_reset_restores_defaults_and_axes(panel):
+    default = wc.snapshot(panel.fig)
+    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
     panel.set(seed=1, quantity="loss", item=3, at="end")
     panel.reset()
     assert panel.state == panel.defaults
-    assert not changed(default, snapshot(panel.fig))
+    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
+    assert not wc.changed(default, wc.snapshot(panel.fig))
+
+
+def test_legend_sits_above_every_axes(panel):
+    renderer = panel.fig.canvas.get_renderer()
+    legend = panel.fig.legends[0].get_window_extent(renderer)
+    for ax in panel.fig.axes:
+        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+
+
+def test_large_runs_panel(tiny_results):
+    p = large_runs_panel(R.with_neighbour_lists(tiny_results))
+    wc.check_every_control_changes_figure(p)
+    assert p.error is None
+    for (s, m), line in p.lines.items():
+        assert line.get_ydata().size == TINY["steps"]
+    wc.assert_finite(p.fig)
 
 
 def test_summary_definitions(tiny_results):
@@ -84,7 +107,7 @@ def test_nearest_items_finds_itself():
 
 
 @pytest.mark.skipif(not os.path.exists(R.DATA_PATH), reason="no cached results")
-def test_default_panel_reads_the_cache():
-    p = R.realistic_panel()
-    assert p.error is None
-    assert_finite(p.fig)
+def test_default_panels_read_the_caches():
+    for p in (realistic_panel(), large_runs_panel()):
+        assert p.error is None
+        wc.assert_finite(p.fig)

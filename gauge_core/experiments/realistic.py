@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,7 +26,9 @@ __all__ = ["DATA_PATH", "CONFIG", "SEEDS", "LARGE_CONFIG", "LARGE_SEEDS", "LARGE
            "METHOD_OPTIONS", "LABELS", "make_problem", "removable_coupling", "run_method",
            "run_seed", "generate", "save", "load", "config_of", "with_neighbour_lists",
            "generate_large", "first_below", "floor_iteration", "nearest_items", "speedups",
-           "summarize", "summarize_compact"]
+           "summarize", "summarize_compact", "item_cosines", "removable_efold", "phase_share",
+           "comparability", "problem_facts", "Costs", "measure_costs", "floor_table",
+           "twist_table", "fit_table", "comparability_table", "large_table"]
 
 DATA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "book", "data", "realistic.npz")
@@ -65,6 +68,65 @@ def make_problem(seed, config=None):
                                            gamma=c["gamma"])
     Z0 = model.random_init(np.random.default_rng(1000 + seed), scale=c["init_scale"])
     return data, model, Z0
+
+
+def problem_facts(data, model, Z0):
+    """The data set in numbers: training ratings per user (and per item) per time step, the
+    held-out log-likelihood per rating of the random start, and chance level ``log(1/2)``."""
+    c = {"T": model.T, "n_users": model.n_users}
+    return {"n_train": len(data.train), "n_test": len(data.test),
+            "per_user": len(data.train) / (c["T"] * c["n_users"]),
+            "ll_start": model.log_likelihood(Z0, *data.test.as_args()),
+            "chance": float(np.log(0.5))}
+
+
+@dataclass
+class Costs:
+    """Measured CPU seconds: one inner AdaGrad step, one exact gauge step and one Goldstone-GD
+    gauge phase (the least disturbed of a few repeats; a shared machine is noisy)."""
+
+    per_iteration: float
+    exact_step: float
+    goldstone_phase: float
+    k1: int
+
+    def overhead(self, which):
+        """Cost of one gauge step or phase over that of the ``k1`` inner steps it follows."""
+        return getattr(self, which) / (self.k1 * self.per_iteration)
+
+    def report(self):
+        lines = [f"{1e3 * self.per_iteration:.1f} ms per AdaGrad step, so 300 iterations take "
+                 f"{300 * self.per_iteration:.1f} s"]
+        lines += [f"{name:16s} {1e3 * getattr(self, name):6.2f} ms = "
+                  f"{100 * self.overhead(name):.2f} % of the k1 = {self.k1} inner steps it follows"
+                  for name in ("exact_step", "goldstone_phase")]
+        return "\n".join(lines)
+
+
+def measure_costs(model, Z0, config=None, steps=20, repeats=3):
+    """Time ``steps`` AdaGrad iterations, the exact gauge step and a Goldstone-GD phase on
+    ``model`` (live timings: printed by the book, never asserted)."""
+    from ..optimize import goldstone_phase
+
+    c = dict(CONFIG, **(config or {}))
+    run = Run(model, Z0, "adagrad", lr=c["lr"])
+    t0 = time.process_time()
+    run.advance(steps)
+    per = (time.process_time() - t0) / steps
+
+    def best_of(f):
+        times = []
+        for _ in range(repeats):
+            t = time.process_time()
+            f()
+            times.append(time.process_time() - t)
+        return min(times)
+
+    raw = np.zeros((model.T, model.d, model.d))
+    exact = best_of(lambda: exact_gauge_step(run.Z))
+    phase = best_of(lambda: goldstone_phase(run.Z, raw, model.coupling,
+                                            model.coupling.laplacian_pinv, c["k2"]))
+    return Costs(per, exact, phase, c["k1"])
 
 
 def removable_coupling(model, Z):
@@ -192,5 +254,8 @@ def generate_large(seeds=LARGE_SEEDS, config=None, k=5):
 
 
 # the derived numbers, importable from here too (``from gauge_core.experiments import realistic``)
-from .realistic_summary import (first_below, floor_iteration, nearest_items,  # noqa: E402
-                                speedups, summarize, summarize_compact)
+from .realistic_summary import (comparability, comparability_table,  # noqa: E402
+                                first_below, fit_table, floor_iteration, floor_table,
+                                item_cosines, large_table, nearest_items, phase_share,
+                                removable_efold, speedups, summarize, summarize_compact,
+                                twist_table)

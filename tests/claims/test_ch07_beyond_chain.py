@@ -10,6 +10,7 @@ import pytest
 
 import gauge_core as gc
 from gauge_core.experiments import beyond_chain as B
+from gauge_core.experiments import irregular_gaps as G
 
 TWO_PI = 2 * np.pi
 
@@ -118,7 +119,7 @@ def test_flux_is_2_pi_w_plus_the_holonomy_angle():
 def test_one_long_gap_makes_a_hinge():
     """Section 4: a gap of 50 cuts h_1 by more than 4 and most of the slowest mode's change
     happens across it; at 200 the two-block estimate is within 10 % and the hinge sharper."""
-    lg = B.long_gap_spectra(T=32, lam=1.0, gs=(50.0, 200.0))
+    lg = G.long_gap_spectra(T=32, lam=1.0, gs=(50.0, 200.0))
     h_reg = gc.dispersion(32, 1.0)[1]
     h50, _, share50 = lg.row(50.0)
     h200, est200, share200 = lg.row(200.0)
@@ -128,7 +129,7 @@ def test_one_long_gap_makes_a_hinge():
 
 @pytest.fixture(scope="module")
 def race():
-    return B.gap_race(seeds=(0, 1, 2))
+    return G.gap_race(seeds=(0, 1, 2))
 
 
 def test_goldstone_gd_copes_with_irregular_gaps(race):
@@ -156,8 +157,8 @@ def test_two_block_estimate_of_exercise_3():
     gaps = np.ones(39)
     gaps[9] = 400.0
     h1 = np.linalg.eigvalsh(gc.chain_laplacian(40, 1.0, 1 / gaps))[1]
-    assert B.two_block_estimate(gaps, 1.0) == pytest.approx(1 / 400 * (1 / 10 + 1 / 30))
-    assert abs(h1 / B.two_block_estimate(gaps, 1.0) - 1) < 0.05
+    assert G.two_block_estimate(gaps, 1.0) == pytest.approx(1 / 400 * (1 / 10 + 1 / 30))
+    assert abs(h1 / G.two_block_estimate(gaps, 1.0) - 1) < 0.05
 
 
 # --- 5 · reflection walls -------------------------------------------------------------------------
@@ -172,3 +173,23 @@ def test_o_links_remove_a_reflection_wall_that_so_links_cannot():
     gd, so, o = (wall.final_loss[k] for k in B.WALL_RUNS)
     assert gd > 10 and so == pytest.approx(gd, rel=0.01)
     assert o < 1e-4
+
+
+def test_ring_race_momentum_unwinds_random_starts():
+    """Section 3's race prompts: on a ring (T = 32, lam = 1) tuned momentum ends unwound from the
+    random starts of seeds 0-3 (init scale 1), while plain GD and Goldstone-GD keep a winding on
+    most of them; from init scale 0.1 the three entrants share one winding on every seed."""
+    from gauge_core.experiments import race as rc
+
+    def windings(seed, scale):
+        problem = rc.race_problem("hat", T=32, lam=1.0, scale=scale, rng=seed, ring=True)
+        runs, _ = rc.race_runs(problem, ("gd", "momentum", "goldstone"), k1=10, steps=2000)
+        for run in runs.values():
+            run.advance(2000)
+        return {k: gc.winding_number(r.Z) for k, r in runs.items()}
+
+    big = [windings(s, 1.0) for s in range(4)]
+    assert all(w["momentum"] == 0 for w in big)
+    assert sum(w["gd"] != 0 for w in big) >= 3 and sum(w["goldstone"] != 0 for w in big) >= 2
+    small = [windings(s, 0.1) for s in range(4)]
+    assert all(len(set(w.values())) == 1 for w in small)
