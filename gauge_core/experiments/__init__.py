@@ -4,9 +4,12 @@ Every function returns plain arrays or a result dataclass whose claims are metho
 (``survey.clean_seeds()``, ``errors.slopes()``, ...).
 
 - :mod:`.replica` the P1 §5.1 data recipe, the replica and the survey over seeds (chapter 04);
-- :mod:`.mode_decay` per-mode GD decay and the ``T^2`` law (chapter 03);
+- :mod:`.goldstone_spectrum` the Laplacian's cosine modes, the Hessian's two branches, the gap
+  (chapter 03); :mod:`.mode_decay` per-mode GD decay and the ``T^2`` law (chapter 03);
+  :mod:`.mode_race` GD, tuned momentum and the gauge methods mode by mode (chapter 03);
 - :mod:`.vacua` data and starts for symmetries, symmetry breaking and domain walls (01, 02);
-- :mod:`.gauge_theory` twisted starts, P1's phases, expansion errors (chapter 05);
+- :mod:`.gauge_theory` twisted starts, P1's phases, expansion errors, the gauge choices (chapter 05);
+  :mod:`.goldstone_gd` Algorithm 1 taken apart: rates, step factor, warm start (chapter 04);
 - :mod:`.higgs` spectra before and after ``L^+``, iterations against ``T`` (chapter 06);
 - :mod:`.realistic`, :mod:`.realistic_summary` the sparse ratings experiment (chapter 08);
 - :mod:`.limit` the exact gauge method against a twist-free start (``benchmarks/limit.py``);
@@ -20,7 +23,7 @@ from .higgs import (aligned_minimum, collect_convergence, condition_curves, conv
                     convergence_runs, convergence_slopes, higgs_spectra, scaled_spectra,
                     stable_lr)
 from .limit import LIMIT_LAMBDAS, LIMIT_METHODS, LIMIT_T, limit_cell, limit_settings
-from .mode_decay import (DecayRates, ModeHistory, ModeRecording, UntwistScaling, gd_mode_history,
+from .mode_decay import (DecayRates, ModeHistory, UntwistScaling, gd_mode_history,
                          measure_decay_rates, mode_history, mode_run, scaling_plan,
                          untwist_iterations, untwist_iterations_from_rate, untwist_scaling)
 from .realistic_summary import (first_below, floor_iteration, nearest_items, speedups,
@@ -36,7 +39,7 @@ __all__ = [
     "p1_phases", "relaxed_hat", "warm_up", "aligned_minimum", "collect_convergence",
     "condition_curves", "convergence_data", "convergence_runs", "convergence_slopes",
     "higgs_spectra", "scaled_spectra", "stable_lr", "LIMIT_LAMBDAS", "LIMIT_METHODS", "LIMIT_T",
-    "limit_cell", "limit_settings", "DecayRates", "ModeHistory", "ModeRecording", "UntwistScaling",
+    "limit_cell", "limit_settings", "DecayRates", "ModeHistory", "UntwistScaling",
     "gd_mode_history", "measure_decay_rates", "mode_history", "mode_run", "scaling_plan",
     "untwist_iterations", "untwist_iterations_from_rate", "untwist_scaling", "first_below",
     "floor_iteration", "nearest_items", "speedups", "summarize", "P1_SETTINGS",
@@ -44,4 +47,44 @@ __all__ = [
     "p1_data", "p1_replica", "replica_survey", "UntilConverged", "power_law_slope",
     "run_to_tolerance", "steps_to_converge", "SNAPSHOT_ITERATIONS", "fitted_start",
     "hat_chain_run", "symmetry_data", "wall_data", "wall_start",
+]
+
+# chapters 03 and 06: the Goldstone spectrum, the mode race, the Higgs chapter's checks
+from .goldstone_spectrum import (GapScaling, LaplacianModes, SpectrumCheck,  # noqa: E402
+                                 cosine_modes, gap_scaling, laplacian_modes, spectrum_check,
+                                 spectrum_curves)
+from .higgs import (CONVERGENCE_METHODS, HIGGS_SETTINGS, aligned_hessian_errors,  # noqa: E402
+                    condition_table, gd_iterations_against_lambda, natural_step_factor,
+                    one_step_scale, predicted_gd_curve, spectrum_summary)
+from .mode_decay import rate_curve  # noqa: E402
+from .mode_race import (FEW_MODES, MODE_RACERS, ModeRace, mode_race,  # noqa: E402
+                        mode_start, theory_fraction)
+
+__all__ += [
+    "GapScaling", "LaplacianModes", "SpectrumCheck", "cosine_modes", "gap_scaling",
+    "laplacian_modes", "spectrum_check", "spectrum_curves", "CONVERGENCE_METHODS", "HIGGS_SETTINGS",
+    "predicted_gd_curve",
+    "aligned_hessian_errors", "condition_table", "gd_iterations_against_lambda",
+    "natural_step_factor", "one_step_scale", "spectrum_summary", "rate_curve", "FEW_MODES", "MODE_RACERS",
+    "ModeRace", "mode_race", "mode_start", "theory_fraction",
+]
+
+# chapters 04 and 05: Algorithm 1 taken apart, the replica's comparisons, the gauge choices
+from .gauge_theory import (GAUGE_CHOICES, Eq6Shortfall, ExactVsPhases,  # noqa: E402
+                           GaugeTransformation, UnitaryLoss, eq6_shortfall, exact_vs_phases,
+                           gauge_choice_run, gauge_transformation, reference_curves,
+                           unitary_view)
+from .goldstone_gd import (XY_SETTINGS, RateCheck, StepFactorStudy,  # noqa: E402
+                           natural_gradient_rate, phase_recorder, slowest_twist_iterations,
+                           step_factor_study, warm_start_iterations, xy_phase)
+from .replica import (ReplicaComparison, replica_comparison, rotation_leftover,  # noqa: E402
+                      wall_repair)
+
+__all__ += [
+    "GAUGE_CHOICES", "Eq6Shortfall", "ExactVsPhases", "GaugeTransformation", "UnitaryLoss",
+    "eq6_shortfall", "exact_vs_phases", "reference_curves",
+    "gauge_choice_run", "gauge_transformation", "unitary_view", "XY_SETTINGS", "RateCheck",
+    "StepFactorStudy", "natural_gradient_rate", "phase_recorder", "slowest_twist_iterations",
+    "step_factor_study", "warm_start_iterations", "xy_phase", "ReplicaComparison",
+    "replica_comparison", "rotation_leftover", "wall_repair",
 ]

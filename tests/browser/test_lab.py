@@ -82,7 +82,9 @@ def check_autoplay(page, name, within_s=5.0):
             status = fig.locator(".gb-live-status").text_content()
             m = re.search(r"iteration\s+([\d,]+)|done:", status)
             went = m and (m.group(0).startswith("done") or int(m.group(1).replace(",", "")) > 0)
-            moved = bool(went) and len(seen) >= 3
+            # changes seen now, or (a short run that finished before we looked) frames drawn
+            drawn = int(fig.get_attribute("data-frames") or 0)
+            moved = bool(went) and (len(seen) >= 3 or drawn >= 8)
             page.wait_for_timeout(100)
         if not moved:
             stuck.append((k, len(seen) - 1, status))

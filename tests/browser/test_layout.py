@@ -38,26 +38,6 @@ TOLERANCE_PX = 1  # sub-pixel rounding
 # The pass that fixes a chapter removes its entry; a chapter without one must pass.
 _CAPTION = "caption 2 px past the output area (panel scrolls sideways 4 px)"
 KNOWN = {
-    "01_symmetry": f"{_CAPTION} in 2 panels; slider tracks: show GD iteration 47 px, ring "
-                   "radius r 85, angle θ 95, coupling λ 97",
-    "02_symmetry_breaking": "vacua panel canvas 1100 px wide, 96 px past the 1008-px output area "
-                            f"(panel scrolls 100 px); {_CAPTION}; slider tracks: wall before step "
-                            "60 px, step size η 94, coupling λ 97, init scale 106",
-    "03_goldstone_modes": f"{_CAPTION} in 4 panels; slider tracks: twist amplitude (rad) 27 px, "
-                          "amplitude / scale 52, time steps T 84, step size η 94, coupling λ 97, "
-                          "radius r 114",
-    "04_goldstone_gd": "Run All stops at an AssertionError (the 's = 0.25 + warm start: momentum "
-                       "kicks' table; nbval fails there too); before it: "
-                       f"{_CAPTION}; slider tracks: k₁ (steps per gauge phase) 0 px, k₂ (gauge "
-                       "steps) 57, gauge phase p 68, step factor s 83, show step j 90",
-    "05_gauge_theory": f"{_CAPTION} in 4 panels; slider tracks: random angle size σ (rad) 0 px, "
-                       "k₂ (P1 steps per phase) 13, time steps T 84, gauge seed 88",
-    "06_higgs_mechanism": f"{_CAPTION} in 2 panels; slider tracks: time steps T 84 px, "
-                          "coupling λ 97",
-    "07_beyond_the_chain": f"{_CAPTION} in 2 panels; slider tracks: long gap / spread g 38 px, "
-                           "vectors per step N 44, winding w at start 47, time steps T 84, step "
-                           "size η 94, coupling λ 97",
-    "08_realistic_model": _CAPTION,
 }
 
 JS_MEASURE = """async ([solutionCells, minTrack, tol]) => {
