@@ -59,14 +59,15 @@ def test_app_notebook_shape(chapter):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert len(code) == 1 and code[0]["outputs"] == [] and code[0]["execution_count"] is None
     src = "".join(code[0]["source"])
-    assert src.startswith("%matplotlib widget\n") and "use_presentation_style()" in src
+    assert src.startswith("from widgets import use_presentation_style") and \
+        "use_presentation_style()" in src and "%matplotlib" not in src
 
 
 def test_discover_reads_panel_call(tmp_path):
     nb = {"cells": [
         {"cell_type": "markdown", "metadata": {}, "source": "# 09 · A test chapter\n\ntext"},
         {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "%matplotlib widget\nfrom widgets import foo_panel"},
+         "source": "from widgets import foo_panel"},
         {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
          "source": "p = foo_panel(T=16, lam=0.5, mode='x', n=N)\np"},
     ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}

@@ -1,6 +1,6 @@
 """Headless tests of chapter 07's ring panel (widgets/beyond_chain.py): plain GD and Goldstone-GD
 racing on a ring."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import io
 
@@ -150,7 +150,3 @@ def test_loss_axis_has_readable_ticks(panel):
     inside = [t for t in labels if lo <= t.get_position()[1] <= hi]
     assert 2 <= len(inside) <= 7
     assert not any(t.get_text() for t in ax.get_yticklabels(minor=True))
-
-
-def test_method_keyword_of_the_presentation_app_is_accepted():
-    assert ring_panel(method="gd", steps=10).error is None

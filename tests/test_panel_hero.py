@@ -1,5 +1,5 @@
 """Headless tests of chapter 00's hero panel (widgets/hero.py)."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Chapter 06's panels (widgets/higgs.py): every control changes the figure, extremes never raise
 or draw NaN, Reset restores the canonical setting, the convergence runs play live (points appear
 as runs converge) and the measured slopes are what the chapter says."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend first)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """Headless tests of chapter 07's irregular-gaps panel (widgets/irregular_gaps.py): spectrum,
 slowest mode and the three-way race on a weighted chain."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Chapter 03's mode-by-mode panels (widgets/mode_decay.py): the four-method mode race plays by
 itself, its bars follow the linear theory, the finished frames are stacked for browser-side
 scrubbing, and the decay-rate panel measures every mode to 0.1 %."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend first)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """Headless tests of chapter 08's panels (widgets/realistic.py): the cached small runs (with the
 item picture) and the cached large runs, on small generated results."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import os
 

@@ -1,6 +1,6 @@
 """Chapter 03's spectrum panels (widgets/spectrum.py): every control changes the figure, extremes
 never raise or draw NaN, diverging step sizes are labelled, Reset restores the canonical setting."""
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend first)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import numpy as np
 import pytest

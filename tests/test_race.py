@@ -75,6 +75,18 @@ def test_standings_from_known_curves():
     assert st2.finished == [("a", 10), ("b", 20)] and st2.margin() == 2.0
 
 
+def test_without_a_known_minimum_the_leader_must_have_settled():
+    k = np.arange(101.0)
+    settled = 1.0 + 0.5 ** k                      # at the floor from about n = 20 on
+    late = 1.0 + np.where(k < 100, 1.0, 0.0) - 1e-9   # reaches the lowest value only at the end
+    st = rc.standings({"settled": settled, "late": late}, minimum=None, tol=1e-6)
+    assert st.iterations["late"] is None
+    assert st.winner()[0] == "settled"
+    bouncing = settled.copy()
+    bouncing[60] = 1.5  # leaves the floor again: not finished
+    assert rc.standings({"b": bouncing, "s": settled}).iterations["b"] is None
+
+
 def test_a_ring_leaves_out_the_exact_gauge_step():
     p = rc.race_problem("hat", T=12, lam=1.0, ring=True)
     runs, left_out = rc.race_runs(p, ("gd", "goldstone", "gauge", "procrustes"), k1=5)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import widget_checks  # noqa: F401  (selects the ipympl backend before widgets is imported)
+import widget_checks  # noqa: F401  (panel test helpers)
 
 import gauge_core as gc  # noqa: E402
 
@@ -97,11 +97,11 @@ FRESH_SCRIPT = textwrap.dedent("""
     from widgets import overview_panel
 
     panel = overview_panel(T=16, steps=2000, seed=1)
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     panel.set(lam=2.0, seed=3)
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     panel.controls["gauge"].value = "goldstone"
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     panel.reset()
     assert panel.error is None, panel.error
     widget_checks.assert_finite(panel.fig)
@@ -138,13 +138,13 @@ def test_panel_builds_and_updates_with_sockets_blocked(no_network, monkeypatch, 
 
     assert hasattr(widgets, "overview_panel")
     panel = overview_panel(T=16, steps=2000, seed=0)
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     before = widget_checks.snapshot(panel.fig)
     panel.controls["lam"].value = 3.0
-    panel.runner.run_to_end()
+    panel.player.run_to_end()
     assert widget_checks.changed(before, widget_checks.snapshot(panel.fig))
     panel.set(init="aligned", seed=5)
-    panel.runner.advance_chunk()
+    panel.player.advance_chunk()
     panel.reset()
     assert panel.error is None, panel.error
     widget_checks.assert_finite(panel.fig)

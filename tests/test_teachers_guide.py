@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import widget_checks  # noqa: F401  (selects the ipympl backend before widgets is imported)
+import widget_checks  # noqa: F401  (panel test helpers)
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"

@@ -1,6 +1,6 @@
 """All-extremes sweep over every panel of the book.
 
-Every name in ``widgets.__all__`` ending in ``_panel`` is built with no arguments (ipympl backend)
+Every name in ``widgets.__all__`` ending in ``_panel`` is built with no arguments
 and driven through
 
 1. *one factor at a time*: each control to each of its levels (slider minimum and maximum, every
@@ -14,10 +14,10 @@ Each control change goes through the real observer path (``control.value = v``) 
 a check that no exception escaped and ``panel.error is None``. After every combination: no drawn
 artist carries NaN/inf, axis limits are finite, no title/label/legend/caption shows "nan"/"inf",
 and the tick locators/formatters of every axis work (a ~1 ms stand-in for a draw, which catches
-e.g. a log axis that reaches 1e300). Panels holding a :class:`widgets.runner.ChunkedRuns` (found by
+e.g. a log axis that reaches 1e300). Panels holding a :class:`widgets.live.player.Player` (found by
 isinstance over ``panel.__dict__``) then advance chunks (1 per one-factor setting, ``SWEEP_CHUNKS``
 per pairwise row) with ``runner.on_chunk()`` after each, are checked again, and a diverged
-``gauge_core.Run`` must be labelled "diverged" (runner label, status line, caption or figure text).
+``gauge_core.Run`` must be labelled "diverged" (player status, status line, caption or figure text).
 Full renders (``widget_checks.assert_finite``, i.e. ``savefig``; ~0.1-0.5 s CPU each) are the
 expensive part, so they happen at ``SWEEP_RENDERS`` evenly spaced pairwise rows (first and last
 included) and after the reset. Finally ``reset()`` must restore ``panel.defaults`` and the figure
@@ -35,7 +35,7 @@ Environment knobs: ``SWEEP_RENDERS`` (pairwise rows rendered per panel, default 
 ``SWEEP_CHUNKS`` (chunks per pairwise row, default 2), ``SWEEP_STATS=path`` (per-panel counts and
 timings as JSON).
 """
-import widget_checks as wc  # noqa: I001  (selects the ipympl backend before widgets is imported)
+import widget_checks as wc  # noqa: I001  (panel test helpers)
 
 import html
 import json
@@ -52,7 +52,6 @@ from matplotlib.quiver import Quiver
 
 import widgets
 from widgets.live.player import Player
-from widgets.runner import ChunkedRuns
 
 PANELS = sorted(n for n in widgets.__all__ if n.endswith("_panel"))
 CHECKS = ("constructs", "no_error", "finite", "divergence_labelled", "reset")
@@ -243,7 +242,7 @@ class Sweep:
             self.construct_error = f"{type(exc).__name__}: {exc}"
             return
         p = self.panel
-        attrs = [k for k, v in p.__dict__.items() if isinstance(v, (ChunkedRuns, Player))]
+        attrs = [k for k, v in p.__dict__.items() if isinstance(v, Player)]
         self.runners = [p.__dict__[k] for k in attrs]
         self.runner_attr = attrs[0] if attrs else "runner"
         self.fresh = snapshot(p.fig)
@@ -324,7 +323,7 @@ class Sweep:
             if not div:
                 continue
             self.stats["diverged_seen"] += 1
-            text = " ".join((r.status() if isinstance(r, Player) else r.label.value, p.status.value, p.caption.value, fig_texts(p.fig)))
+            text = " ".join((r.status(), p.status.value, p.caption.value, fig_texts(p.fig)))
             if "diverged" not in text.lower():
                 self.findings["divergence_labelled"].append(
                     f"{where}: runs {div} diverged but neither the runner label, the status, the "
@@ -451,7 +450,11 @@ class _PlantedBugsPanel(widgets.Panel):
         import gauge_core as gc
 
         from widgets import controls as C
-        from widgets.base import make_figure, set_line
+        from widgets.base import live_figure, set_line
+
+        class MutePlayer(Player):
+            def status(self):  # planted: hides the "diverged at step" note
+                return "running"
 
         self.gc, self.set_line = gc, set_line
         controls = {"x": C.float_slider("x", 0.5, 0.0, 1.0, 0.1),
@@ -459,11 +462,12 @@ class _PlantedBugsPanel(widgets.Panel):
                     "lr": C.lr_control(0.01, lo=-3, hi=1),
                     "flag": W.Checkbox(value=False),
                     "seed": C.seed_control(0)}
-        fig, self.ax = make_figure(3, 2)
+        fig, self.ax = live_figure(3, 2)
         self.line = self.ax.plot([0, 1], [0, 1])[0]
-        self.runner = ChunkedRuns(self._draw)
         self.updates = 0
-        super().__init__("planted bugs", controls, fig, extra=[self.runner.box])
+        super().__init__("planted bugs", controls, fig)
+        self.runner = MutePlayer(self.live, self._draw)
+        self.live.track(self.line)
         self.refresh()
 
     def update(self, changed=None):
@@ -481,7 +485,6 @@ class _PlantedBugsPanel(widgets.Panel):
         y = np.nan if (s["mode"] == "nan" and s["flag"]) else s["x"]
         # planted reset bug: the data depend on how many updates ran
         self.line.set_data([0.0, 1.0], [float(self.updates > 1), y])
-        self.runner.label.value = "running"  # planted: overwrites the "diverged at step" note
 
 
 def test_sweep_finds_planted_bugs():

@@ -1,13 +1,13 @@
-"""Helpers for headless panel tests: a widget backend, finite-artist checks, data snapshots.
+"""Helpers for headless panel tests: finite-artist checks, data snapshots, control values.
 
-Import this module before ``widgets`` in every panel test: it selects ipympl's backend so that
-``draw_idle`` behaves as in a notebook (a cheap request) and figures are real widgets.
+Panels draw through :class:`widgets.live.LiveFigure` (plain matplotlib figures with an Agg
+canvas), so no backend has to be chosen; pyplot is left on the non-interactive Agg backend.
 """
 import io
 
 import matplotlib
 
-matplotlib.use("module://ipympl.backend_nbagg")
+matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 from matplotlib.collections import Collection  # noqa: E402
@@ -78,7 +78,8 @@ def control_values(w):
     import ipywidgets as W
 
     if isinstance(w, W.SelectionSlider):
-        return [w.options[0], w.options[-1]]
+        values = [o[1] if isinstance(o, tuple) else o for o in w.options]
+        return [values[0], values[-1]]
     if isinstance(w, (W.ToggleButton, W.Checkbox)):
         return [not w.value, w.value]
     if isinstance(w, (W.Dropdown, W.ToggleButtons, W.RadioButtons)):

@@ -16,7 +16,6 @@ the title from its ``# NN · Title`` heading and the panel from its first ``*_pa
 
 Each app notebook is a title cell and one code cell::
 
-    %matplotlib widget
     from widgets import use_presentation_style, spectrum_panel
     use_presentation_style()
     spectrum_panel(T=64)
@@ -105,8 +104,7 @@ def app_notebook(chapter, entry):
     title = f"# {chapter} · {entry['title']}"
     note = (f"*Projector view of the main panel of chapter {chapter} "
             f"(`book/{entry['notebook']}`): change the controls and watch the figure.*")
-    code = ("%matplotlib widget\n"
-            f"from widgets import use_presentation_style, {panel}\n"
+    code = (f"from widgets import use_presentation_style, {panel}\n"
             "use_presentation_style()\n"
             f"{panel}({_kwargs_source(entry['kwargs'])})")
     return {

@@ -1,4 +1,5 @@
-"""widgets: the interactive panels of the gauge book (ipywidgets + ipympl).
+"""widgets: the interactive panels of the gauge book (ipywidgets; what moves is drawn in the
+browser by :mod:`widgets.live`).
 
 Every panel is one call, e.g. ``from widgets import overview_panel; overview_panel()``; it returns
 an ``ipywidgets.VBox`` subclass (:class:`widgets.base.Panel`) with ``controls``, ``state``, ``fig``
@@ -15,7 +16,7 @@ from .style import METHODS, OKABE_ITO, method_colour, method_label, use_presenta
 __all__ = ["Panel", "METHODS", "OKABE_ITO", "method_colour", "method_label",
            "use_presentation_style"]
 
-_CORE = {"base", "style", "controls", "runner"}
+_CORE = {"base", "style", "controls", "live"}
 for _info in sorted(_pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name.startswith("_") or _info.name in _CORE:
         continue

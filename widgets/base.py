@@ -13,7 +13,6 @@ import os
 import time
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .live import LOCK, LiveFigure
@@ -22,20 +21,6 @@ from .style import figsize, presentation_on
 STATIC_ENV = "GAUGE_BOOK_STATIC"  # "1" while tools/export_html.py builds the static edition
 FLOOR = 1e-300  # log axes: losses that reach exactly zero are drawn at the floor, never as NaN
 CEILING = 1e100  # a run about to diverge can reach 1e273 first; log tick formatting overflows there
-
-
-def make_figure(width, height, nrows=1, ncols=1, **subplot_kw):
-    """A figure that does not display itself; with ipympl its canvas is a live widget."""
-    with plt.ioff():
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize(width, height), **subplot_kw)
-    canvas = fig.canvas
-    if isinstance(canvas, W.DOMWidget):  # ipympl
-        canvas.header_visible = False
-        canvas.footer_visible = False
-        canvas.toolbar_position = "right"
-        canvas.resizable = False
-        canvas.capture_scroll = False
-    return fig, axes
 
 
 def live_figure(width, height, nrows=1, ncols=1, **subplot_kw):
@@ -51,18 +36,6 @@ def live_figure(width, height, nrows=1, ncols=1, **subplot_kw):
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, **subplot_kw) if nrows * ncols > 0 else None
     return fig, axes
-
-
-def figure_widget(fig):
-    """The widget that shows ``fig``: the ipympl canvas itself, or an Output holding a static copy."""
-    if isinstance(fig.canvas, W.DOMWidget):
-        return fig.canvas
-    out = W.Output()
-    with out:
-        from IPython.display import display
-
-        display(fig)
-    return out
 
 
 def positive(y, floor=FLOOR, ceiling=CEILING):
@@ -112,8 +85,7 @@ class Panel(W.VBox):
         self.controls = dict(controls)
         self.defaults = {k: w.value for k, w in self.controls.items()}
         self.fig = fig
-        # a plain (Agg) figure is shown as a LiveFigure; an ipympl figure as itself (legacy)
-        self.live = None if isinstance(fig.canvas, W.DOMWidget) else LiveFigure(fig)
+        self.live = LiveFigure(fig)
         # no fixed width: 100% plus the widget's margins would overflow the output area
         self.caption = W.HTML(layout=W.Layout(width="auto", max_width="100%"))
         self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
@@ -129,13 +101,11 @@ class Panel(W.VBox):
                         f"{html.escape(title)}</b>")
         box = W.Box(list(self.controls.values()) + [self.reset_button],
                     layout=W.Layout(display="flex", flex_flow="row wrap", align_items="center"))
-        view = self.live if self.live is not None else figure_widget(fig)
-        super().__init__([header, box, *extra, self.status, view, *below, self.caption])
+        super().__init__([header, box, *extra, self.status, self.live, *below, self.caption])
         for name, w in self.controls.items():
             w.observe(self._on_change, names="value")
-        if self.live is not None:  # the last caption of a playback is never throttled away
-            self.live.observe(lambda c: None if c["new"] else self._apply_caption(),
-                              names="playing")
+        # the last caption of a playback is never throttled away
+        self.live.observe(lambda c: None if c["new"] else self._apply_caption(), names="playing")
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -184,10 +154,7 @@ class Panel(W.VBox):
                 self.error = exc
                 self.say("<span style='color:#D55E00'>Could not update: "
                          f"{html.escape(str(exc))}</span>")
-            if self.live is not None:
-                self.live.flush()
-            else:
-                self.fig.canvas.draw_idle()
+            self.live.flush()
             self.last_update_seconds = time.perf_counter() - t0
 
     def update(self, changed=None):  # pragma: no cover - abstract
@@ -204,7 +171,7 @@ class Panel(W.VBox):
         reads, not an animation); the last one of a playback always shows.
         """
         self._caption_text = text
-        playing = self.live is not None and self.live.playing
+        playing = self.live.playing
         if not playing or time.perf_counter() - self._caption_time >= 0.25:
             self._apply_caption()
 
@@ -216,8 +183,8 @@ class Panel(W.VBox):
     def _repr_png_(self):
         """A picture of the panel for the static edition (``make html``), else nothing.
 
-        Only when ``GAUGE_BOOK_STATIC=1`` (set by ``tools/export_html.py``): then any chunked runs
-        are finished first, so the picture shows the panel's result, not iteration 0. In a live
+        Only when ``GAUGE_BOOK_STATIC=1`` (set by ``tools/export_html.py``): then any runs a
+        :class:`~widgets.live.player.Player` drives are finished first, so the picture shows the panel's result, not iteration 0. In a live
         session this returns ``None``, so displaying a panel costs no extra full render.
         """
         if os.environ.get(STATIC_ENV) != "1":
@@ -225,14 +192,10 @@ class Panel(W.VBox):
         import io
 
         from .live.player import Player
-        from .runner import ChunkedRuns
 
         with LOCK:
             for value in list(vars(self).values()):
-                if isinstance(value, ChunkedRuns):
-                    value.play.playing = False
-                    value.run_to_end()
-                elif isinstance(value, Player):
+                if isinstance(value, Player):
                     value.run_to_end()
             buf = io.BytesIO()
             self.fig.savefig(buf, format="png")

@@ -20,7 +20,7 @@ from . import controls as C
 from .base import Panel, live_figure, positive, set_line
 from .live import limits
 from .live.player import Player
-from .style import OKABE_ITO, TIME_CMAP, method_colour, method_label
+from .style import TIME_CMAP, method_colour, method_label
 
 __all__ = ["race_panel"]
 
@@ -170,9 +170,12 @@ class RacePanel(Panel):
                                                 s["steps"])
         self.shown = [r for r in racers if r in self.runs or (r == "procrustes" and "gd" in
                                                                 self.runs)]
-        if not self.shown:
-            raise ValueError("none of the chosen entrants can race here: " + "; ".join(
-                f"{SHORT[k]}: {v}" for k, v in self.left_out.items()))
+        if not self.shown:  # an honest answer, not an error: nothing stable to race here
+            self._set_axes()
+            self.player.start({}, s["steps"])
+            self.set_caption("None of the chosen entrants can race from this start: " + "; ".join(
+                f"{SHORT[k]}: {html.escape(v)}" for k, v in self.left_out.items()) + ".")
+            return
         self._set_axes()
         self.live.invalidate()  # legends and titles follow the entrants
         self.player.start(self.runs, s["steps"])

@@ -380,11 +380,25 @@ class Standings:
 
 
 def standings(curves, minimum=None, tol=1e-6):
-    """:class:`Standings` from ``{name: loss curve}``."""
+    """:class:`Standings` from ``{name: loss curve}``.
+
+    With a known ``minimum`` an entrant finishes at the first iteration whose gap is within
+    ``tol`` of its starting gap. Without one the reference is the lowest loss any entrant has
+    reached so far, which the leader touches by definition at its last iteration; so an entrant
+    only counts as finished if it got there within the first 90 % of its run and stayed there.
+    """
     tol = check_float("tol", tol, minimum=0.0, strict_min=True)
-    if minimum is None:
+    known = minimum is not None
+    if not known:
         finite = [float(np.min(c)) for c in curves.values() if len(c)]
         minimum = min(finite) if finite else 0.0
-    its = {k: (iterations_to_converge(np.asarray(c, dtype=float), minimum, tol) if len(c) > 1
-               else None) for k, c in curves.items()}
+    its = {}
+    for k, c in curves.items():
+        c = np.asarray(c, dtype=float)
+        n = iterations_to_converge(c, minimum, tol) if c.size > 1 else None
+        if n is not None and not known:
+            target = minimum + tol * (c[0] - minimum)
+            if n > 0.9 * (c.size - 1) or np.any(c[n:] > target):
+                n = None
+        its[k] = n
     return Standings(its, float(minimum), tol)
