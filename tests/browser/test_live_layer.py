@@ -23,16 +23,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not bk.chromium_available():
-        pytest.skip(bk.CHROMIUM_MISSING)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(bk.CHROMIUM), headless=True,
-                                     args=bk.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(playwright_instance):
+    """A plain Chromium (not the shared persistent context: each test sets its own device pixel
+    ratio), from the session's Playwright."""
+    browser = playwright_instance.chromium.launch(executable_path=str(bk.CHROMIUM), headless=True,
+                                                  args=bk.CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 def new_page(chromium, ratio):
