@@ -278,9 +278,12 @@ def test_first_iterations_of_every_seed_regenerate(dataset):
 
 
 @pytest.mark.slow
+@pytest.mark.full_regeneration
 @pytest.mark.parametrize("dataset", ["sotu", "movielens"])
 def test_regenerated_cache_matches(dataset):
-    """Full regeneration, both seeds (about 7 minutes of CPU per data set)."""
+    """Full regeneration, both seeds (about 7 minutes of CPU per data set): too long for
+    ``make test`` (which regenerates the first 100 iterations of every seed, above); run it with
+    ``pytest -m full_regeneration`` after ``make data``."""
     fresh = RD.generate(dataset, seeds=RD.SEEDS)
     cached = RD.load(dataset)
     assert fresh.config == cached.config
