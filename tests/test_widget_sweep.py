@@ -8,7 +8,8 @@ and driven through
    their defaults, then back to its default, and
 2. *pairwise*: a deterministic strength-2 covering array over the same levels (seeds: min/max), so
    every pair of controls meets in every combination of its levels ({min, max} x {min, max} for
-   sliders, every option pair for dropdowns).
+   sliders, every option pair for dropdowns; a list longer than ``MAX_PAIRWISE_OPTIONS`` enters
+   with an even spread of its options, the others are visited one factor at a time).
 
 Each control change goes through the real observer path (``control.value = v``) and is followed by
 a check that no exception escaped and ``panel.error is None``. After every combination: no drawn
@@ -57,7 +58,8 @@ PANELS = sorted(n for n in widgets.__all__ if n.endswith("_panel"))
 CHECKS = ("constructs", "no_error", "finite", "divergence_labelled", "reset")
 RENDERS = int(os.environ.get("SWEEP_RENDERS", "2"))
 CHUNKS = int(os.environ.get("SWEEP_CHUNKS", "2"))
-SEED_EXTRAS = (1, 12345)  # seeds besides min and max, one factor at a time
+SEED_EXTRAS = (1, 12345)
+MAX_PAIRWISE_OPTIONS = 6  # options of one choice control that enter the pairwise array  # seeds besides min and max, one factor at a time
 
 # (panel, check) -> reason. Strict: once the lead fixes the panel the XPASS fails, so drop the line.
 KNOWN_BUGS = {
@@ -104,7 +106,14 @@ def levels_of(w):
         n = len(w.options)
         return ([Level("index", 0), Level("index", n - 1)] if n > 1 else [Level("index", 0)]), []
     if isinstance(w, (W.Dropdown, W.ToggleButtons, W.RadioButtons, W.Select)):
-        return [Level("index", i) for i in range(len(w.options))], []
+        n = len(w.options)
+        if n <= MAX_PAIRWISE_OPTIONS:
+            return [Level("index", i) for i in range(n)], []
+        # long lists (chapter 09's 100 words): every option once, one factor at a time; a spread
+        # of them pairwise (all pairs of two 100-option lists would be 10,000 rows)
+        pair = sorted({int(round(k)) for k in np.linspace(0, n - 1, MAX_PAIRWISE_OPTIONS)})
+        return ([Level("index", i) for i in pair],
+                [Level("index", i) for i in range(n) if i not in pair])
     if isinstance(w, (W.Checkbox, W.ToggleButton)):
         return [Level("value", False), Level("value", True)], []
     if isinstance(w, (W.BoundedIntText,)):
