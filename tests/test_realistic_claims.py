@@ -95,9 +95,9 @@ def test_psi_reaches_its_floor_sooner(results):
 
 
 # the large cache: every curve of both seeds at every iteration (about 10 min of CPU per seed to
-# rebuild), so the slow test regenerates the first PREFIX iterations of every seed (two gauge
-# phases included) and compares
-PREFIX = 200
+# rebuild), so the slow test regenerates the first PREFIX iterations of every seed (one gauge
+# phase of each method included, k1 = 100) and compares
+PREFIX = 110
 
 
 def _large():
@@ -119,7 +119,7 @@ def test_neighbour_lists_keep_the_summary():
 
 @pytest.mark.slow
 def test_large_cache_prefix_matches_a_fresh_run():
-    """The first PREFIX iterations of every seed of the large cache, rerun (about a minute of CPU
+    """The first PREFIX iterations of every seed of the large cache, rerun (about half a minute of CPU
     per seed)."""
     res = _large()
     fresh = R.generate(R.LARGE_SEEDS, dict(R.LARGE_CONFIG, steps=PREFIX))
