@@ -2,7 +2,7 @@
 
 The folding is driven by the cell's tags, which JupyterLab sends in the execute request's
 metadata; here a real IPython shell stands in for the kernel, with ``get_parent`` returning such
-a request. (tests/browser/test_layout.py checks the same thing in a real JupyterLab.)
+a request. (tests/browser/test_lab.py checks the same thing in a real JupyterLab.)
 """
 from __future__ import annotations
 

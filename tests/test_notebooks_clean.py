@@ -8,7 +8,7 @@
   (``"jupyter": {"source_hidden": true}``). Its outputs are folded in the kernel, by
   widgets.exercises, because JupyterLab unfolds a cell's outputs whenever it runs it (an
   ``outputs_hidden`` flag in the file would not survive Run All); tests/test_exercises.py and
-  tests/browser/test_layout.py check that.
+  tests/browser/test_lab.py check that.
 * Notebook file names look like `03_goldstone_modes.ipynb` (teachers_guide.ipynb excepted).
 * gauge_core/*.py never imports ipywidgets, ipympl, matplotlib, IPython or the project's
   own `widgets` package: the library is pure numpy.

@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 VIEWPORT = {"width": 1400, "height": 1000}
-LAPTOP = {"width": 1440, "height": 900}  # the reader's laptop screen of tests/browser/test_layout.py
+LAPTOP = {"width": 1440, "height": 900}  # the reader's laptop screen (tests/browser/test_lab.py)
 # The JupyterLab settings the book ships (share/jupyter/lab/settings/overrides.d/), which `make lab`
 # installs into .venv; the test servers read them from the checkout.
 LAB_APP_SETTINGS = ROOT / "share" / "jupyter" / "lab" / "settings"

@@ -1,18 +1,24 @@
-"""Every chapter in a real JupyterLab: Run All from the menu, then drive the first panel.
+"""Every chapter in a real JupyterLab, as a reader on a laptop has it: Run All, watch, fit, drive.
 
-For each book/NN_*.ipynb (one shared JupyterLab server per module, over a temp copy of book/):
-open the notebook, Run -> Run All Cells, wait until every cell has run, pause any Play that
-autoplays, wait for still pixels, press an arrow key on the first panel's first slider and assert
-that the ipympl canvas pixels changed. A slider that only changes the caption (chapter 08's
-"item") must change the caption; the next control (slider, then drop-down) must then change the
-figure. No error output in the notebook, no error in the browser
-console, no panel status saying "Could not update".
+For each book/NN_*.ipynb (one shared JupyterLab server per module, over a temp copy of book/), in
+a 1440 x 900 window with the file browser open:
+
+1. Run -> Run All Cells from the menu; wait until every cell has run; no error output;
+2. **autoplay**, untouched: every optimising panel, scrolled into view, shows an iteration above 0
+   and a figure that has changed at least twice within 5 s (no click, no pausing first);
+3. **layout** (tests/browser/layoutkit.py): nothing wider than its output area, no squeezed
+   slider, no exercise answer visible before it is opened;
+4. **a key press**: an arrow key on the first panel's first slider changes the live figure's
+   pixels. A slider that only changes the caption (chapter 08's "item") must change the caption;
+   the next control (slider, then drop-down) must then change the figure. No panel status saying
+   "Could not update", no error in the browser console, no failed request.
 """
 from __future__ import annotations
 
 import pytest
 
 import browserkit as bk
+import layoutkit
 
 CHAPTERS = bk.chapters()
 
@@ -24,13 +30,20 @@ def test_chapters_found():
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_run_all_and_slider(notebook, lab_server, page):
     shots = bk.shots_dir()
+    page.set_viewport_size(bk.LAPTOP)
     bk.lab_open(page, lab_server, notebook.name)
+    sidebar = layoutkit.open_file_browser(page)
     bk.lab_run_all(page)
     state = bk.lab_wait_all_done(page)
     assert not state["errors"], f"{notebook.name}: error output after Run All:\n" + \
         "\n---\n".join(e[-2000:] for e in state["errors"])
 
     check_autoplay(page, notebook.name)
+
+    problems = layoutkit.check_layout(page, notebook)
+    assert not problems, (
+        f"{notebook.name} at {bk.LAPTOP['width']} x {bk.LAPTOP['height']}, file browser "
+        f"{sidebar:.0f} px:\n" + "\n".join(problems))
 
     panel, handle, canvas = bk.first_panel(page)
     panel.scroll_into_view_if_needed()
