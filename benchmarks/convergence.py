@@ -1,12 +1,16 @@
 #!/usr/bin/env python
-"""Iterations and seconds to converge: GD, Adam, Goldstone-GD and the exact gauge step.
+"""Iterations and seconds to converge: GD, tuned momentum, Adam, Goldstone-GD, the exact gauge step.
 
 Model: the Mexican-hat chain ``MexicanHatChain(T, lam, d=2, N=1)``, whose minimum loss is 0. Each run starts from the same random configuration (seed 0, entries N(0, 0.5^2))
 and stops at a relative loss gap of 1e-6, ``gc.iterations_to_converge(loss, 0.0, 1e-6)``.
 
 Step sizes: GD and the inner GD steps of "goldstone" and "gauge" use ``lr = c / (8 r^2 + 4 lam)``
 with ``c = 1`` and ``r = 1`` (8 r^2 is the radial curvature at the minimum, 4 lam the largest
-coupling eigenvalue: half the stability limit of GD); Adam uses ``lr = 0.01``. Goldstone-GD and the gauge method
+coupling eigenvalue: half the stability limit of GD); Adam uses ``lr = 0.01``. Heavy-ball
+momentum is tuned to the spectrum at the minimum (Polyak: ``gc.tuned_momentum(h_min, m h_max)``
+with ``gc.spectrum_bounds(model)``), with the smallest margin ``m`` in 1, 2, 4, ... 64 whose
+300-step probe from the start is stable (the race panel's tuning,
+``gauge_core.experiments.race.stable_tuning``); the table prints ``m``. Goldstone-GD and the gauge method
 use P1 §5.1's schedule ``k1 = 50, k2 = 10`` (Goldstone-GD: 0.25 x P1 Eq. 17, exact exp update,
 warm-started gauge fields). Runs that do not converge within the iteration cap print ">cap".
 
@@ -27,8 +31,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import gauge_core as gc  # noqa: E402
 from gauge_core.experiments import run_to_tolerance as _run_to_tolerance  # noqa: E402
+from gauge_core.experiments.race import stable_tuning  # noqa: E402
 
-METHODS = ("gd", "adam", "goldstone", "gauge")
+METHODS = ("gd", "momentum", "adam", "goldstone", "gauge")
 TOL = 1e-6
 INIT_SCALE = 0.5
 C = 1.0
@@ -63,20 +68,26 @@ def main(argv=None):
     print("- goldstone: P1 Algorithm 1, k1 = 50, k2 = 10, 0.25 x Eq. 17, exp update; "
           "gauge: exact gauge step every k1 = 50 steps")
     print(f"- iteration cap per run: {cap} (\">cap\" = not converged within it)\n")
-    print("| T | lam | lr (GD) | " + " | ".join(f"{m} iters | {m} s" for m in METHODS) + " |")
-    print("|---|---|---|" + "---|---|" * len(METHODS))
+    print("| T | lam | lr (GD) | momentum margin | "
+          + " | ".join(f"{m} iters | {m} s" for m in METHODS) + " |")
+    print("|---|---|---|---|" + "---|---|" * len(METHODS))
     t_start = time.perf_counter()
     for lam in lams:
         for T in Ts:
             model = gc.MexicanHatChain(T, lam, d=2, N=1)
             Z0 = model.random_init(0, scale=INIT_SCALE)
             cells = []
+            tuned = stable_tuning(model, Z0, *gc.spectrum_bounds(model))
             for method in METHODS:
-                lr = ADAM_LR if method == "adam" else gd_lr(lam)
-                k, secs, diverged = run_to_tolerance(model, Z0, method, cap, lr=lr)
+                if method == "momentum":
+                    options = {"lr": tuned["lr"], "beta": tuned["beta"]}
+                else:
+                    options = {"lr": ADAM_LR if method == "adam" else gd_lr(lam)}
+                k, secs, diverged = run_to_tolerance(model, Z0, method, cap, **options)
                 label = "diverged" if diverged else (f">{cap}" if k is None else str(k))
                 cells += [label, f"{secs:.3f}"]
-            print(f"| {T} | {lam:g} | {gd_lr(lam):.4f} | " + " | ".join(cells) + " |", flush=True)
+            print(f"| {T} | {lam:g} | {gd_lr(lam):.4f} | {tuned['margin']:g} | " + " | ".join(cells)
+                  + " |", flush=True)
     print(f"\nTotal benchmark time: {time.perf_counter() - t_start:.1f} s")
 
 

@@ -212,10 +212,33 @@ def _bounds(problem):
 
 def _tune(problem, method):
     h_min, h_max = _cache.get_or((problem.key, "bounds"), lambda: _bounds(problem))
+    steps = PROBE_STEPS // 3 if problem.Z0.size > LARGE else PROBE_STEPS
+    return stable_tuning(problem.model, problem.Z0, h_min, h_max, method, steps)
+
+
+def stable_tuning(model, Z0, h_min, h_max, method="momentum", probe_steps=PROBE_STEPS):
+    """Polyak's tuning for ``[h_min, margin * h_max]`` with the smallest margin that is stable
+    from ``Z0``.
+
+    The margins :data:`MARGINS` are tried in turn; a margin passes when a ``probe_steps``-step run
+    from ``Z0`` neither diverges nor ends above its starting loss.
+
+    Returns
+    -------
+    dict
+        ``lr``, ``beta`` and ``margin``.
+
+    Raises
+    ------
+    ValueError
+        If every margin diverges.
+    """
+    check_choice("method", method, ("momentum", "nesterov"))
+    probe_steps = check_int("probe_steps", probe_steps, minimum=1)
     for margin in MARGINS:
         opts = tuned_momentum(h_min, margin * h_max, method)
-        probe = Run(problem.model, problem.Z0, method, **opts)
-        probe.advance(PROBE_STEPS // 3 if problem.Z0.size > LARGE else PROBE_STEPS)
+        probe = Run(model, Z0, method, **opts)
+        probe.advance(probe_steps)
         if not probe.diverged and probe.loss[-1] <= probe.loss[0]:
             return dict(opts, margin=margin)
     raise ValueError(f"no stable {method} step found for this start (margins up to "
