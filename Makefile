@@ -20,6 +20,7 @@ BIN       := $(VENV)/bin
 # test` adds the `test` extra on top; after `make lab`, `make test` installs only the extra.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP    := $(VENV)/.installed-test
+BENCH_STAMP   := $(VENV)/.installed-bench
 STAMP     := $(RUNTIME_STAMP)
 PIP_FLAGS ?= --quiet
 # Jupyter refuses to start as root without --allow-root (containers, CI machines).
@@ -65,6 +66,11 @@ $(TEST_STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]'
 	@touch $@
 
+$(BENCH_STAMP): $(TEST_STAMP)
+	@echo "make: installing ipympl for the browser benchmark's baseline into $(VENV)/."
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test,bench]'
+	@touch $@
+
 $(LAB_OVERRIDES_DST): $(LAB_OVERRIDES) | $(BIN)/python
 	install -D -m 644 $< $@
 
@@ -93,8 +99,9 @@ test-book: $(TEST_STAMP)
 clean-notebooks: $(TEST_STAMP)
 	$(if $(NOTEBOOKS),$(BIN)/nbstripout $(NBSTRIPOUT_ARGS) $(NOTEBOOKS),@echo "no notebooks in book/ or apps/")
 
-# benchmarks/browser_latency.py drives Chromium through Playwright (test extra).
-bench: $(TEST_STAMP)
+# benchmarks/browser_latency.py drives Chromium through Playwright (test extra) and compares
+# with a bare ipympl figure (bench extra).
+bench: $(BENCH_STAMP)
 	@set -e; found=0; \
 	for f in benchmarks/*.py; do \
 		[ -e "$$f" ] || continue; found=1; \

@@ -1,8 +1,8 @@
 """environment.yml (conda-forge) must mirror pyproject.toml (pip).
 
 Checks, without running conda: conda-forge is the first channel and `defaults` is absent;
-the python lower bound equals `requires-python`; every runtime dependency and every `test`
-extra appears in the yml exactly once, with the same bounds, either as a conda-forge package
+the python lower bound equals `requires-python`; every runtime dependency and every
+`test` and `bench` extra appears in the yml exactly once, with the same bounds, either as a conda-forge package
 (PyPI -> conda-forge name map below) or, for what conda-forge lacks, in the `pip:` section;
 nothing in the yml is unknown to pyproject (apart from python and pip); the pip section ends
 by installing the local package with `-e .`.
@@ -28,7 +28,7 @@ ENV_YML = ROOT / "environment.yml"
 CONDA_NAME = {"matplotlib": "matplotlib-base"}
 # yml entries that need no counterpart in pyproject.
 YML_ONLY = {"python", "pip"}
-EXTRAS = ("test",)
+EXTRAS = ("test", "bench")
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -4,7 +4,7 @@ Classrooms run the book offline and from read-only checkouts, so
 
 - with sockets blocked (``socket.socket.connect`` / ``connect_ex`` / ``socket.create_connection``
   / ``socket.getaddrinfo`` raise), the library and the widgets import in a fresh interpreter, and a
-  panel (``widgets.overview_panel`` under ipympl, via ``widget_checks``) builds, runs and updates;
+  panel (``widgets.overview_panel``, headless on Agg via ``widget_checks``) builds, runs and updates;
   an audit hook in that interpreter also records every socket event and every file opened for
   writing;
 - in this process, with the same sockets monkeypatched, a panel builds and updates;
@@ -90,7 +90,7 @@ FRESH_SCRIPT = textwrap.dedent("""
     socket.getaddrinfo = refuse
 
     sys.path.insert(0, sys.argv[1])
-    import widget_checks  # selects ipympl
+    import widget_checks  # selects Agg (headless)
     import numpy as np
     import gauge_core as gc
     import widgets

@@ -56,7 +56,7 @@ def run_to_tolerance(model, Z0, method, cap, tol=1e-6, target=0.0, **options):
 class UntilConverged:
     """A :class:`gauge_core.Run` that counts as finished once its loss has fallen to ``tol`` of its
     start (the minimum is 0) or after ``cap`` iterations, so that every run of a batch stops at its
-    own convergence. It has the interface of a run for ``widgets.runner.ChunkedRuns``
+    own convergence. It has the interface of a run that ``widgets.live.player.Player`` plays
     (``advance``, ``iteration``, ``diverged``, ``diverged_at``, ``method``).
 
     The run is built on the first :meth:`advance`, so that starting a batch costs nothing
