@@ -116,27 +116,20 @@ def test_slider_extremes_never_raise_or_draw_nan(panel, name):
     wc.assert_finite(panel.fig)
 
 
-def _axes_state(panel):
-    return [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-
-
 def test_reset_restores_defaults_axes_and_figure(panel):
-    default, axes = wc.snapshot(panel.fig), _axes_state(panel)
-    panel.set(w=7, T=40, start="random", N=2)
-    panel.player.run_to_end()
-    assert _axes_state(panel) != axes
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert _axes_state(panel) == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    axes = wc.axes_limits(panel.fig)
+
+    def play_elsewhere(p):
+        p.set(w=7, T=40, start="random", N=2)
+        p.player.run_to_end()
+        assert wc.axes_limits(p.fig) != axes
+
+    wc.check_reset_restores_defaults_and_axes(panel, play_elsewhere)
 
 
 def test_legend_sits_above_every_axes(panel):
     panel.player.run_to_end()
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    legend = wc.assert_legend_above_axes(panel.fig)
     assert legend.x0 >= -1 and legend.x1 <= panel.fig.bbox.x1 + 1
 
 

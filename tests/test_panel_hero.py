@@ -82,7 +82,7 @@ def test_reset_restores_defaults_and_figure(panel):
 
 def _axes_state(panel):
     """Limits of every axes and every legend's entries (text and swatch visibility)."""
-    state = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    state = wc.axes_limits(panel.fig)
     for ax in panel.fig.axes:
         leg = ax.get_legend()
         if leg is not None:

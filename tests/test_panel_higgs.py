@@ -30,10 +30,10 @@ def test_spectrum_constructs_clean(spectrum):
 
 def test_spectrum_controls_change_figure_and_reset(spectrum):
     wc.check_every_control_changes_figure(spectrum)
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in spectrum.fig.axes]
+    limits = wc.axes_limits(spectrum.fig)
     spectrum.set(T=128, lam=100.0)
     spectrum.reset()
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in spectrum.fig.axes] == limits
+    assert wc.axes_limits(spectrum.fig) == limits
 
 
 def test_spectrum_extremes(spectrum):

@@ -77,21 +77,15 @@ def test_extremes_never_raise(panel, pattern):
 
 
 def test_reset_restores_defaults_axes_and_figure(panel):
-    default = wc.snapshot(panel.fig)
-    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-    panel.set(pattern="bursts", g=80.0, T=100)
-    panel.player.run_to_end()
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    def play_bursts(p):
+        p.set(pattern="bursts", g=80.0, T=100)
+        p.player.run_to_end()
+
+    wc.check_reset_restores_defaults_and_axes(panel, play_bursts)
 
 
 def test_legend_sits_above_every_axes(panel):
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    wc.assert_legend_above_axes(panel.fig)
 
 
 def test_gap_patterns():

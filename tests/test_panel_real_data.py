@@ -121,28 +121,20 @@ def test_histogram_rows_are_stacked_for_the_browser_and_follow_the_slider(panel,
 def test_band_and_at_only_move_lines(panel):
     """The band and the alignment slider change data, not the static background."""
     panel.live._dirty = False
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    limits = wc.axes_limits(panel.fig)
     panel.controls["band"].value = 0.05
     panel.controls["at"].value = "end"
     assert not panel.live._dirty
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == limits
+    assert wc.axes_limits(panel.fig) == limits
 
 
 def test_reset_restores_defaults_and_axes(panel):
-    default = wc.snapshot(panel.fig)
-    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-    panel.set(dataset="movielens", seed=1, band=0.05, at="end", items=False)
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    wc.check_reset_restores_defaults_and_axes(
+        panel, lambda p: p.set(dataset="movielens", seed=1, band=0.05, at="end", items=False))
 
 
 def test_legend_sits_above_every_axes(panel):
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    wc.assert_legend_above_axes(panel.fig)
 
 
 # --- word aging -------------------------------------------------------------------------------------

@@ -146,3 +146,28 @@ def check_extremes(panel):
             assert_finite_data(panel.fig)
         assert_finite(panel.fig)
         panel.reset()
+
+
+def axes_limits(fig):
+    """The ``(x limits, y limits)`` of every axes of a figure, in order."""
+    return [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+
+
+def check_reset_restores_defaults_and_axes(panel, move):
+    """After ``move(panel)`` takes the panel away from its defaults, Reset restores the default
+    state, every axes' limits and the default figure."""
+    default, limits = snapshot(panel.fig), axes_limits(panel.fig)
+    move(panel)
+    panel.reset()
+    assert panel.state == panel.defaults
+    assert axes_limits(panel.fig) == limits
+    assert not changed(default, snapshot(panel.fig))
+
+
+def assert_legend_above_axes(fig):
+    """The figure legend sits above the drawn extent of every axes (1 px tolerance)."""
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    for ax in fig.axes:
+        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    return legend
