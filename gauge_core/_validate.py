@@ -81,6 +81,17 @@ def check_array(name, value, ndim=None, shape=None, *, min_size=1):
     return arr
 
 
+def check_index_array(name, value, upper):
+    """Return ``value`` as an int64 array after checking it is 1-D, integer and in ``[0, upper)``."""
+    arr = np.asarray(value)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be a 1-D array of integers, got dtype {arr.dtype} and shape "
+                        f"{arr.shape}")
+    if arr.size and (arr.min() < 0 or arr.max() >= upper):
+        raise ValueError(f"{name} must lie in [0, {upper - 1}]")
+    return arr.astype(np.int64)
+
+
 def check_rng(name, value):
     """Accept a ``numpy.random.Generator`` or an integer seed and return a Generator."""
     if isinstance(value, np.random.Generator):

@@ -19,24 +19,13 @@ def panel():
     return ring_panel(w=2, T=32, lam=1.0, N=1, start="wound", lr=0.02, seed=0, steps=400)
 
 
-def _chunk(panel):
-    panel.player.advance_chunk()
-    panel.player.on_chunk()
-
-
 def test_every_control_changes_the_figure(panel):
     """Each control changes what is drawn (after a chunk for those that act on the runs only)."""
-    for name, value in OTHER.items():
+    def seed_needs_a_random_start(p, name):
         if name == "seed":
-            panel.set(start="random")
-        _chunk(panel)
-        before = wc.snapshot(panel.fig)
-        panel.controls[name].value = value
-        _chunk(panel)
-        assert panel.error is None, (name, panel.error)
-        assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        wc.assert_finite(panel.fig)
-        panel.reset()
+            p.set(start="random")
+
+    wc.check_each_value_changes_played_figure(panel, OTHER, prepare=seed_needs_a_random_start)
 
 
 def test_both_methods_race_from_the_same_start(panel):
@@ -87,11 +76,7 @@ def test_mismatched_windings_have_no_plateau():
 
 
 def test_winding_slider_is_disabled_for_a_random_start(panel):
-    assert not panel.controls["w"].disabled
-    panel.controls["start"].value = "random"
-    assert panel.controls["w"].disabled
-    panel.reset()
-    assert not panel.controls["w"].disabled
+    wc.check_disabled_while(panel, "w", "start", "random")
 
 
 def test_diverging_step_is_stopped_and_labelled(panel):
@@ -106,37 +91,23 @@ def test_diverging_step_is_stopped_and_labelled(panel):
 
 @pytest.mark.parametrize("name", ["w", "T", "lam", "N", "lr"])
 def test_slider_extremes_never_raise_or_draw_nan(panel, name):
-    w = panel.controls[name]
-    lo, hi = (w.base ** w.min, w.base ** w.max) if hasattr(w, "base") else (w.min, w.max)
-    for v in (lo, hi):
-        w.value = v
-        _chunk(panel)
-        assert panel.error is None, (name, v, panel.error)
-        wc.assert_finite_data(panel.fig)
-    wc.assert_finite(panel.fig)
-
-
-def _axes_state(panel):
-    return [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    wc.check_slider_ends_after_a_chunk(panel, name)
 
 
 def test_reset_restores_defaults_axes_and_figure(panel):
-    default, axes = wc.snapshot(panel.fig), _axes_state(panel)
-    panel.set(w=7, T=40, start="random", N=2)
-    panel.player.run_to_end()
-    assert _axes_state(panel) != axes
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert _axes_state(panel) == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    axes = wc.axes_limits(panel.fig)
+
+    def play_elsewhere(p):
+        p.set(w=7, T=40, start="random", N=2)
+        p.player.run_to_end()
+        assert wc.axes_limits(p.fig) != axes
+
+    wc.check_reset_restores_defaults_and_axes(panel, play_elsewhere)
 
 
 def test_legend_sits_above_every_axes(panel):
     panel.player.run_to_end()
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    legend = wc.assert_legend_above_axes(panel.fig)
     assert legend.x0 >= -1 and legend.x1 <= panel.fig.bbox.x1 + 1
 
 

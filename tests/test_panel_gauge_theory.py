@@ -64,26 +64,8 @@ def choice():
     return gauge_choice_panel(steps=1000)
 
 
-def _chunk(panel, n=1):
-    for _ in range(n):
-        panel.player.advance_chunk()
-        panel.player.on_chunk()
-
-
 def test_choice_every_control_changes_the_figure(choice):
-    p = choice
-    for name, value in OTHER.items():
-        _chunk(p)
-        before = wc.snapshot(p.fig)
-        p.controls[name].value = value
-        _chunk(p)
-        assert p.error is None, (name, p.error)
-        if name == "steps":
-            assert p.ax_loss.get_xlim()[1] == value and p.player.total == value
-        else:
-            assert wc.changed(before, wc.snapshot(p.fig)), name
-        wc.assert_finite(p.fig)
-        p.reset()
+    wc.check_each_value_changes_played_figure(choice, OTHER, steps_axis=choice.ax_loss)
 
 
 @pytest.mark.parametrize("gauge", ["none", "first", "last", "mean", "unitary"])
@@ -112,7 +94,7 @@ def test_choice_extremes(choice):
     for name in ("lam", "T", "k1"):
         for v in wc.control_values(p.controls[name]):
             p.controls[name].value = v
-            _chunk(p, 2)
+            wc.play_chunk(p, 2)
             assert p.error is None, (name, v, p.error)
             wc.assert_finite(p.fig)
         p.reset()
@@ -122,7 +104,7 @@ def test_choice_reset(choice):
     p = choice
     default = wc.snapshot(p.fig)
     p.set(**OTHER)
-    _chunk(p)
+    wc.play_chunk(p)
     p.reset()
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))

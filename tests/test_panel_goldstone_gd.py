@@ -24,12 +24,6 @@ def _stacked(sent):
     return [a for m in sent if m.get("type") == "frame" for a in m["artists"] if a["op"] == "stack"]
 
 
-def _chunk(panel, n=1):
-    for _ in range(n):
-        panel.player.advance_chunk()
-        panel.player.on_chunk()
-
-
 # --- gauge phase panel (static, frames scrubbed in the browser) ---------------------------------
 @pytest.fixture(scope="module")
 def phase_panel():
@@ -123,10 +117,10 @@ def test_knobs_panel_runs_and_exact_rotations_beat_the_printed_update(knobs_pane
 def test_knobs_panel_every_control_changes_the_figure(knobs_panel, name):
     p = knobs_panel
     p.reset()
-    _chunk(p, 3)
+    wc.play_chunk(p, 3)
     before = wc.snapshot(p.fig)
     p.controls[name].value = 2000 if name == "steps" else OTHER_KNOBS[name]
-    _chunk(p, 3)
+    wc.play_chunk(p, 3)
     assert p.error is None, (name, p.error)
     assert wc.changed(before, wc.snapshot(p.fig)), name
     wc.assert_finite_data(p.fig)
@@ -142,12 +136,12 @@ def test_knobs_panel_controls_autoplay_and_extremes(knobs_panel):
             continue
         for v in wc.control_values(w):
             p.set(**{name: v})
-            _chunk(p)
+            wc.play_chunk(p)
             assert p.error is None, (name, v, p.error)
             wc.assert_finite_data(p.fig)
         p.reset()
     p.set(step_scale=16.0, apply="linear", k1=1, k2=50)  # blows up: drawn, never NaN
-    _chunk(p, 20)
+    wc.play_chunk(p, 20)
     assert p.error is None
     wc.assert_finite(p.fig)
     p.reset()
@@ -158,7 +152,7 @@ def test_knobs_panel_reset(knobs_panel):
     p.reset()
     default = wc.snapshot(p.fig)  # at iteration 0 (chunk sizes follow the machine's speed)
     p.set(k1=10, apply="linear", step_scale=0.25, lam=1.0)
-    _chunk(p, 2)
+    wc.play_chunk(p, 2)
     p.reset()
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))
@@ -204,11 +198,11 @@ def test_replica_panel_sends_frames_for_every_shown_iteration(rep_panel):
 def test_replica_panel_every_control_changes_the_figure(rep_panel, name, value):
     p = rep_panel
     p.reset()
-    _chunk(p, 3)
+    wc.play_chunk(p, 3)
     before = wc.snapshot(p.fig)
     p.controls[name].value = value
     if name != "snapshot":
-        _chunk(p, 3)
+        wc.play_chunk(p, 3)
     assert p.error is None, p.error
     assert wc.changed(before, wc.snapshot(p.fig)), name
     wc.assert_finite_data(p.fig)
@@ -223,7 +217,7 @@ def test_replica_panel_unreached_snapshot_is_labelled_and_extremes(rep_panel):
     for name in ("snapshot", "adam_lr", "lam", "scale", "init"):
         for v in wc.control_values(p.controls[name]):
             p.controls[name].value = v
-            _chunk(p)
+            wc.play_chunk(p)
             assert p.error is None, (name, v, p.error)
             wc.assert_finite_data(p.fig)
     wc.assert_finite(p.fig)
@@ -235,7 +229,7 @@ def test_replica_panel_reset(rep_panel):
     p.reset()
     default = wc.snapshot(p.fig)  # at iteration 0 (chunk sizes follow the machine's speed)
     p.set(seed=5, snapshot=200, lam=1.0)
-    _chunk(p, 2)
+    wc.play_chunk(p, 2)
     p.reset()
     assert p.state == p.defaults
     assert not wc.changed(default, wc.snapshot(p.fig))

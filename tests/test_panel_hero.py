@@ -19,20 +19,7 @@ def panel():
 def test_every_control_changes_the_figure_or_the_runs(panel):
     """Each control maps to a gauge_core call: changing it changes what is drawn (after a chunk
     for the controls that only affect how the runs proceed)."""
-    for name, value in OTHER.items():
-        panel.player.advance_chunk()
-        panel.player.on_chunk()
-        before = wc.snapshot(panel.fig)
-        panel.controls[name].value = value
-        panel.player.advance_chunk()
-        panel.player.on_chunk()
-        assert panel.error is None, (name, panel.error)
-        if name == "steps":  # the run length: the loss axis spans it, the runs' target follows
-            assert panel.ax_loss.get_xlim()[1] == value and panel.player.total == value
-        else:
-            assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        wc.assert_finite(panel.fig)
-        panel.reset()
+    wc.check_each_value_changes_played_figure(panel, OTHER, steps_axis=panel.ax_loss)
 
 
 def test_gd_stays_twisted_while_the_gauge_run_untwists(panel):
@@ -61,14 +48,7 @@ def test_diverging_step_is_stopped_and_labelled(panel):
 
 @pytest.mark.parametrize("name", ["lam", "T", "scale", "lr", "k1"])
 def test_slider_extremes_never_raise_or_draw_nan(panel, name):
-    w = panel.controls[name]
-    lo, hi = (w.base ** w.min, w.base ** w.max) if hasattr(w, "base") else (w.min, w.max)
-    for v in (lo, hi):
-        w.value = v
-        panel.player.advance_chunk()
-        panel.player.on_chunk()
-        assert panel.error is None
-        wc.assert_finite(panel.fig)
+    wc.check_slider_ends_after_a_chunk(panel, name)
 
 
 def test_reset_restores_defaults_and_figure(panel):
@@ -82,7 +62,7 @@ def test_reset_restores_defaults_and_figure(panel):
 
 def _axes_state(panel):
     """Limits of every axes and every legend's entries (text and swatch visibility)."""
-    state = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    state = wc.axes_limits(panel.fig)
     for ax in panel.fig.axes:
         leg = ax.get_legend()
         if leg is not None:

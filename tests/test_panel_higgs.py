@@ -30,10 +30,10 @@ def test_spectrum_constructs_clean(spectrum):
 
 def test_spectrum_controls_change_figure_and_reset(spectrum):
     wc.check_every_control_changes_figure(spectrum)
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in spectrum.fig.axes]
+    limits = wc.axes_limits(spectrum.fig)
     spectrum.set(T=128, lam=100.0)
     spectrum.reset()
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in spectrum.fig.axes] == limits
+    assert wc.axes_limits(spectrum.fig) == limits
 
 
 def test_spectrum_extremes(spectrum):
@@ -67,8 +67,7 @@ def test_convergence_autoplays_from_empty(convergence):
     assert all(line.get_xdata().size == 0 for line in convergence.pts.values())
     seen = []
     while not convergence.player.done:
-        convergence.player.advance_chunk()
-        convergence.player.on_chunk()
+        wc.play_chunk(convergence)
         seen.append(sum(line.get_xdata().size for line in convergence.pts.values()))
     assert seen == sorted(seen) and seen[-1] == len(convergence.runs)
     assert len(set(seen)) > 3  # the points arrived over several frames, not all at once
@@ -111,8 +110,6 @@ def test_convergence_extremes(convergence):
     w = convergence.controls["lam"]
     for v in (w.base ** w.min, w.base ** w.max):
         w.value = v
-        for _ in range(3):
-            convergence.player.advance_chunk()
-            convergence.player.on_chunk()
+        wc.play_chunk(convergence, 3)
         assert convergence.error is None
         wc.assert_finite(convergence.fig)

@@ -17,21 +17,8 @@ def panel():
     return weighted_chain_panel(pattern="one long gap", g=50.0, T=32, lam=1.0, cap=3000)
 
 
-def _chunk(panel):
-    panel.player.advance_chunk()
-    panel.player.on_chunk()
-
-
 def test_every_control_changes_the_figure(panel):
-    for name, value in OTHER.items():
-        _chunk(panel)
-        before = wc.snapshot(panel.fig)
-        panel.controls[name].value = value
-        _chunk(panel)
-        assert panel.error is None, (name, panel.error)
-        assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        wc.assert_finite(panel.fig)
-        panel.reset()
+    wc.check_each_value_changes_played_figure(panel, OTHER)
 
 
 def test_spectrum_and_mode_come_from_the_weighted_laplacian(panel):
@@ -58,10 +45,7 @@ def test_the_race_runs_to_convergence_and_reports_it(panel):
 
 
 def test_g_is_disabled_for_regular_gaps(panel):
-    assert not panel.controls["g"].disabled
-    panel.controls["pattern"].value = "regular"
-    assert panel.controls["g"].disabled
-    panel.reset()
+    wc.check_disabled_while(panel, "g", "pattern", "regular")
 
 
 @pytest.mark.parametrize("pattern", G.GAP_PATTERNS)
@@ -70,28 +54,22 @@ def test_extremes_never_raise(panel, pattern):
         for g in (1.0, 100.0):
             for lam in (0.01, 100.0):
                 panel.set(pattern=pattern, T=T, g=g, lam=lam)
-                _chunk(panel)
+                wc.play_chunk(panel)
                 assert panel.error is None, (pattern, T, g, lam, panel.error)
                 wc.assert_finite_data(panel.fig)
     wc.assert_finite(panel.fig)
 
 
 def test_reset_restores_defaults_axes_and_figure(panel):
-    default = wc.snapshot(panel.fig)
-    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-    panel.set(pattern="bursts", g=80.0, T=100)
-    panel.player.run_to_end()
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    def play_bursts(p):
+        p.set(pattern="bursts", g=80.0, T=100)
+        p.player.run_to_end()
+
+    wc.check_reset_restores_defaults_and_axes(panel, play_bursts)
 
 
 def test_legend_sits_above_every_axes(panel):
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    wc.assert_legend_above_axes(panel.fig)
 
 
 def test_gap_patterns():

@@ -20,11 +20,6 @@ def race():
                               steps=500)
 
 
-def _chunk(panel):
-    panel.player.advance_chunk()
-    panel.player.on_chunk()
-
-
 def test_playback_is_paced_in_log_time(race):
     """While a browser watches, each frame advances a run by at most 5 % of its iterations: the
     first hundred iterations (where the short waves die) are not over in the first frame."""
@@ -32,7 +27,7 @@ def test_playback_is_paced_in_log_time(race):
     race.live._on_msg(None, {"type": "hello", "width": 960, "ratio": 1}, [])
     its = []
     for _ in range(30):
-        _chunk(race)
+        wc.play_chunk(race)
         its.append(race.race.runs["gd"].iteration)
     steps = np.diff(its)
     assert its[0] <= 2 and np.all(steps <= np.maximum(1, 0.05 * np.array(its[:-1])) + 1e-9)
@@ -51,28 +46,13 @@ def test_autoplays_and_finishes_headless(race):
 
 def test_every_control_changes_the_figure_and_reset_restores(race):
     default = wc.snapshot(race.fig)
-    for name, value in OTHER.items():
-        _chunk(race)
-        before = wc.snapshot(race.fig)
-        race.controls[name].value = value
-        _chunk(race)
-        assert race.error is None, (name, race.error)
-        if name == "steps":
-            assert race.player.total == value and race.ax_left.get_xlim()[1] == value
-        else:
-            assert wc.changed(before, wc.snapshot(race.fig)), f"control {name} changed nothing"
-        wc.assert_finite_data(race.fig)
-        race.reset()
+    wc.check_each_value_changes_played_figure(race, OTHER, steps_axis=race.ax_left)
     assert race.state == race.defaults
     assert not wc.changed(default, wc.snapshot(race.fig))
 
 
 def test_seed_is_disabled_when_nothing_is_random(race):
-    assert not race.controls["seed"].disabled
-    race.controls["init"].value = "modes"
-    assert race.controls["seed"].disabled
-    race.reset()
-    assert not race.controls["seed"].disabled
+    wc.check_disabled_while(race, "seed", "init", "modes")
 
 
 def test_gd_bars_follow_the_linear_theory_and_the_gauge_step_removes_every_mode(race):
@@ -149,7 +129,7 @@ def test_slider_extremes_never_raise_or_draw_nan(name):
     lo, hi = (w.base ** w.min, w.base ** w.max) if hasattr(w, "base") else (w.min, w.max)
     for v in (lo, hi):
         w.value = v
-        _chunk(p)
+        wc.play_chunk(p)
         assert p.error is None
         wc.assert_finite_data(p.fig)
     wc.assert_finite(p.fig)

@@ -10,49 +10,6 @@ from gauge_core.experiments import real_data as RD
 from widgets import real_data_panel, word_aging_panel, word_trajectory_panel
 
 
-def _values(w):
-    """Values worth visiting on one control. Like ``widget_checks.control_values``, but a
-    SelectionSlider with ``(label, value)`` options yields values, not the pairs."""
-    import ipywidgets as W
-
-    if isinstance(w, W.SelectionSlider):
-        return [w.options[0][1] if isinstance(w.options[0], tuple) else w.options[0],
-                w.options[-1][1] if isinstance(w.options[-1], tuple) else w.options[-1]]
-    return wc.control_values(w)
-
-
-def _other(w):
-    return next(v for v in _values(w) if v != w.value)
-
-
-def every_control_changes_figure(panel, prepare=None):
-    """``widget_checks.check_every_control_changes_figure`` with :func:`_values`."""
-    panel.reset()
-    default = wc.snapshot(panel.fig)
-    for name, w in panel.controls.items():
-        if prepare is not None:
-            prepare(panel, name)
-        before = wc.snapshot(panel.fig)
-        w.value = _other(w)
-        assert panel.error is None, (name, panel.error)
-        assert wc.changed(before, wc.snapshot(panel.fig)), f"control {name} changed nothing"
-        wc.assert_finite_data(panel.fig)
-        panel.reset()
-    assert panel.state == panel.defaults
-    assert not wc.changed(default, wc.snapshot(panel.fig))
-
-
-def extremes(panel):
-    """``widget_checks.check_extremes`` with :func:`_values`."""
-    for name, w in panel.controls.items():
-        for v in _values(w):
-            w.value = v
-            assert panel.error is None, (name, v, panel.error)
-            wc.assert_finite_data(panel.fig)
-        wc.assert_finite(panel.fig)
-        panel.reset()
-
-
 @pytest.fixture(scope="module")
 def results():
     return {"sotu": RD.load("sotu"), "movielens": RD.load("movielens")}
@@ -75,11 +32,11 @@ def trajectory(results):
 
 # --- the results panel ------------------------------------------------------------------------------
 def test_results_panel_every_control_changes_the_figure(panel):
-    every_control_changes_figure(panel)
+    wc.check_every_control_changes_figure(panel)
 
 
 def test_results_panel_extremes_never_raise(panel):
-    extremes(panel)
+    wc.check_extremes(panel)
 
 
 @pytest.mark.parametrize("dataset", ["sotu", "movielens"])
@@ -121,37 +78,29 @@ def test_histogram_rows_are_stacked_for_the_browser_and_follow_the_slider(panel,
 def test_band_and_at_only_move_lines(panel):
     """The band and the alignment slider change data, not the static background."""
     panel.live._dirty = False
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+    limits = wc.axes_limits(panel.fig)
     panel.controls["band"].value = 0.05
     panel.controls["at"].value = "end"
     assert not panel.live._dirty
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == limits
+    assert wc.axes_limits(panel.fig) == limits
 
 
 def test_reset_restores_defaults_and_axes(panel):
-    default = wc.snapshot(panel.fig)
-    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-    panel.set(dataset="movielens", seed=1, band=0.05, at="end", items=False)
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    wc.check_reset_restores_defaults_and_axes(
+        panel, lambda p: p.set(dataset="movielens", seed=1, band=0.05, at="end", items=False))
 
 
 def test_legend_sits_above_every_axes(panel):
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    wc.assert_legend_above_axes(panel.fig)
 
 
 # --- word aging -------------------------------------------------------------------------------------
 def test_aging_every_control_changes_the_figure(aging):
-    every_control_changes_figure(aging)
+    wc.check_every_control_changes_figure(aging)
 
 
 def test_aging_extremes_never_raise(aging):
-    extremes(aging)
+    wc.check_extremes(aging)
 
 
 def test_word_slider_moves_ring_neighbours_and_names(aging, results):
@@ -188,11 +137,11 @@ def _rotated_needs_a_reference(panel, name):
 
 
 def test_trajectory_every_control_changes_the_figure(trajectory):
-    every_control_changes_figure(trajectory, prepare=_rotated_needs_a_reference)
+    wc.check_every_control_changes_figure(trajectory, prepare=_rotated_needs_a_reference)
 
 
 def test_trajectory_extremes_never_raise(trajectory):
-    extremes(trajectory)
+    wc.check_extremes(trajectory)
 
 
 def test_a_random_rotation_changes_only_the_cross_decade_curves(trajectory, results):

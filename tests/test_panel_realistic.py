@@ -59,20 +59,12 @@ def test_extremes_never_raise(panel):
 
 
 def test_reset_restores_defaults_and_axes(panel):
-    default = wc.snapshot(panel.fig)
-    axes = [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
-    panel.set(seed=1, quantity="loss", item=3, at="end")
-    panel.reset()
-    assert panel.state == panel.defaults
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes] == axes
-    assert not wc.changed(default, wc.snapshot(panel.fig))
+    wc.check_reset_restores_defaults_and_axes(
+        panel, lambda p: p.set(seed=1, quantity="loss", item=3, at="end"))
 
 
 def test_legend_sits_above_every_axes(panel):
-    renderer = panel.fig.canvas.get_renderer()
-    legend = panel.fig.legends[0].get_window_extent(renderer)
-    for ax in panel.fig.axes:
-        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    wc.assert_legend_above_axes(panel.fig)
 
 
 def test_large_runs_panel(tiny_results):

@@ -44,10 +44,10 @@ def test_spectrum_exactly_one_zero_mode_and_branches():
 
 def test_reset_restores_axes_exactly():
     p = S.spectrum_panel()
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in p.fig.axes]
+    limits = wc.axes_limits(p.fig)
     p.set(T=32, lam=10.0, radius=0.3)
     p.reset()
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in p.fig.axes] == limits
+    assert wc.axes_limits(p.fig) == limits
 
 
 def test_untwist_slope_close_to_two_and_methods_labelled():

@@ -1,5 +1,6 @@
 """Chapter 02's panels: symmetry_breaking_panel() and domain_wall_panel()."""
-from widget_checks import artist_data, artists, assert_finite, changed, snapshot  # noqa: I001
+from widget_checks import (artist_data, artists, assert_finite, axes_limits, changed,  # noqa: I001
+                           snapshot)
 
 import numpy as np
 import pytest
@@ -144,13 +145,13 @@ def test_ssb_extremes_are_labelled_not_raised(quick):
 def test_ssb_reset_restores_defaults_and_figure():
     p = symmetry_breaking_panel(steps=500)
     first = snapshot(p.fig)
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in p.fig.axes]
+    limits = axes_limits(p.fig)
     p.set(lam=0.2, init="aligned", scale=0.05, seed=3, lr=0.01)
     finish(p)
     p.reset()
     assert p.state == p.defaults
     assert not changed(first, snapshot(p.fig))
-    assert [(ax.get_xlim(), ax.get_ylim()) for ax in p.fig.axes] == limits
+    assert axes_limits(p.fig) == limits
 
 
 # --- domain walls ------------------------------------------------------------------------------

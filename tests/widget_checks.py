@@ -146,3 +146,80 @@ def check_extremes(panel):
             assert_finite_data(panel.fig)
         assert_finite(panel.fig)
         panel.reset()
+
+
+def axes_limits(fig):
+    """The ``(x limits, y limits)`` of every axes of a figure, in order."""
+    return [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+
+
+def check_reset_restores_defaults_and_axes(panel, move):
+    """After ``move(panel)`` takes the panel away from its defaults, Reset restores the default
+    state, every axes' limits and the default figure."""
+    default, limits = snapshot(panel.fig), axes_limits(panel.fig)
+    move(panel)
+    panel.reset()
+    assert panel.state == panel.defaults
+    assert axes_limits(panel.fig) == limits
+    assert not changed(default, snapshot(panel.fig))
+
+
+def assert_legend_above_axes(fig):
+    """The figure legend sits above the drawn extent of every axes (1 px tolerance)."""
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    for ax in fig.axes:
+        assert legend.y0 >= ax.get_tightbbox(renderer).y1 - 1
+    return legend
+
+
+def play_chunk(panel, n=1):
+    """Advance a panel's runs by ``n`` chunks and draw each, as its play loop does."""
+    for _ in range(n):
+        panel.player.advance_chunk()
+        panel.player.on_chunk()
+
+
+def check_each_value_changes_played_figure(panel, values, prepare=None, steps_axis=None):
+    """Each control set to its value in ``values`` (name -> value) between two played chunks
+    changes the figure (no error, nothing non-finite); Reset after each.
+
+    ``prepare(panel, name)`` may set other controls first. With ``steps_axis``, the ``"steps"``
+    control is checked by the player's target and that axes' right limit instead (the run
+    length may not change anything drawn yet).
+    """
+    for name, value in values.items():
+        if prepare is not None:
+            prepare(panel, name)
+        play_chunk(panel)
+        before = snapshot(panel.fig)
+        panel.controls[name].value = value
+        play_chunk(panel)
+        assert panel.error is None, (name, panel.error)
+        if name == "steps" and steps_axis is not None:
+            assert panel.player.total == value and steps_axis.get_xlim()[1] == value
+        else:
+            assert changed(before, snapshot(panel.fig)), f"control {name} changed nothing"
+        assert_finite(panel.fig)
+        panel.reset()
+
+
+def check_slider_ends_after_a_chunk(panel, name):
+    """Slider ``name`` at each end, a chunk played: no error, nothing non-finite, and the
+    figure renders."""
+    w = panel.controls[name]
+    for v in control_values(w):
+        w.value = v
+        play_chunk(panel)
+        assert panel.error is None, (name, v, panel.error)
+        assert_finite(panel.fig)
+
+
+def check_disabled_while(panel, name, control, value):
+    """Control ``name`` is enabled at the defaults, disabled once ``control`` is set to
+    ``value``, and enabled again after Reset."""
+    assert not panel.controls[name].disabled
+    panel.controls[control].value = value
+    assert panel.controls[name].disabled
+    panel.reset()
+    assert not panel.controls[name].disabled

@@ -53,6 +53,25 @@ def set_line(line, x, y):
     line.set_data(x, y)
 
 
+def legend_above(ax, *handles_and_labels, ncol=1):
+    """A frameless small-type legend just above ``ax``, starting at its left edge.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    *handles_and_labels
+        Passed on to ``ax.legend`` (none: every labelled artist of ``ax``).
+    ncol : int
+        Number of columns.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    return ax.legend(*handles_and_labels, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=ncol,
+                     fontsize="x-small", frameon=False, borderaxespad=0.0)
+
+
 def autoscale(ax, x=True, y=True):
     ax.relim()
     ax.autoscale_view(scalex=x, scaley=y)

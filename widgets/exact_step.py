@@ -8,7 +8,7 @@ import gauge_core as gc
 from gauge_core.experiments import START_MODELS, LRUCache, make_start, p1_phases
 
 from . import controls as C
-from .base import Panel, live_figure, positive, set_line
+from .base import Panel, legend_above, live_figure, positive, set_line
 from .live import limits
 from .style import method_colour
 
@@ -52,8 +52,7 @@ class ExactVsGoldstonePanel(Panel):
         self.l_opt = track(ax.plot([], [], "--", lw=1, color=cx, label="ψ* (exact optimum)")[0])
         ax.set_xlabel("gauge phases applied")
         ax.set_ylabel("coupling ψ(Z)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax, ncol=2)
         ax = self.ax_gap
         self.l_gap = track(ax.plot([], [], "o-", ms=4, color=cg)[0])
         ax.set_yscale("log")

@@ -14,7 +14,7 @@ import gauge_core as gc
 from gauge_core.experiments import gauge_theory as gt
 
 from . import controls as C
-from .base import Panel, live_figure, positive, set_line
+from .base import Panel, legend_above, live_figure, positive, set_line
 from .live import limits
 from .live.player import Player
 from .style import OKABE_ITO, THEORY_COLOUR, TIME_CMAP, method_colour, method_label
@@ -123,9 +123,7 @@ class GaugeChoicePanel(Panel):
     def _legends(self, g):
         shown = [self.l_gd] + ([self.l_gauge] if g in ("first", "last", "mean") else []) + (
             [self.l_dropped] if g == "unitary" else [])
-        self.ax_loss.legend(shown, [h.get_label() for h in shown], loc="lower left",
-                            bbox_to_anchor=(0.0, 1.02), fontsize="x-small", frameon=False,
-                            borderaxespad=0.0)
+        legend_above(self.ax_loss, shown, [h.get_label() for h in shown])
         self.a_now.set_label("z̃_t: Z in the unitary gauge" if g == "unitary" else
                              "plain GD" if g == "none" else "GD + exact gauge step")
         self.a_now.set_color(THEORY_COLOUR if g == "unitary" else method_colour(
@@ -133,9 +131,7 @@ class GaugeChoicePanel(Panel):
         angle = [self.a_start, self.a_now] + ([self.a_gd] if g != "none" else []) + (
             [self.a_phi] if g == "unitary" else []) + ([self.a_ref] if g in ("first", "last")
                                                        else [])
-        self.ax_ang.legend(angle, [h.get_label() for h in angle], loc="lower left",
-                           bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small", frameon=False,
-                           borderaxespad=0.0)
+        legend_above(self.ax_ang, angle, [h.get_label() for h in angle], ncol=2)
         self.ax_vec.set_title(GAUGE_LABEL[g].split(" (")[0], fontsize="small")
 
     def _draw(self):

@@ -15,7 +15,7 @@ from gauge_core.experiments import LRUCache
 from gauge_core.experiments import goldstone_gd as ggd
 
 from . import controls as C
-from .base import Panel, live_figure, set_line
+from .base import Panel, legend_above, live_figure, set_line
 from .live import limits
 from .style import OKABE_ITO, THEORY_COLOUR, method_colour
 
@@ -79,8 +79,7 @@ class GaugePhasePanel(Panel):
         ax.axhline(0.0, color=OKABE_ITO["grey"], lw=0.6)
         ax.set_xlabel("gauge step j")
         ax.set_ylabel("change of the coupling ψ")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax, ncol=2)
         ax = self.ax_prof
         self.prof_lines = [track(ax.plot([], [], "o-", ms=3, color=c)[0])
                            for c in COMPONENT_COLOURS]
@@ -88,10 +87,8 @@ class GaugePhasePanel(Panel):
                              for c in COMPONENT_COLOURS]
         ax.axhline(0.0, color=OKABE_ITO["grey"], lw=0.6)
         ax.set_xlabel("time step t")
-        ax.legend([self.prof_lines[0], self.target_lines[0]],
-                  ["gauge field after step j", "target: the exact optimum"], loc="lower left",
-                  bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small", frameon=False,
-                  borderaxespad=0.0)
+        legend_above(ax, [self.prof_lines[0], self.target_lines[0]],
+                     ["gauge field after step j", "target: the exact optimum"], ncol=2)
 
     def _recorder(self, s):
         run, starts = self._recorders.get_or((s["model"], s["seed"]),

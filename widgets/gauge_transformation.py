@@ -8,7 +8,7 @@ from gauge_core.experiments import LRUCache
 from gauge_core.experiments import gauge_theory as gt
 
 from . import controls as C
-from .base import Panel, live_figure, set_line
+from .base import Panel, legend_above, live_figure, set_line
 from .live import limits
 from .style import OKABE_ITO, THEORY_COLOUR
 
@@ -55,8 +55,7 @@ class GaugeTransformationPanel(Panel):
         ax.axhline(0.0, color=OKABE_ITO["grey"], lw=0.6)
         ax.set_xlabel("time step t")
         ax.set_ylabel("angle (rad)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax, ncol=2)
         ax = self.ax_link
         self.l_naive0 = track(ax.plot([], [], ":", color=OKABE_ITO["vermillion"],
                                       label="naive, before")[0])
@@ -68,8 +67,7 @@ class GaugeTransformationPanel(Panel):
                                     label="covariant ‖Z_t − U_t Z_{t−1}‖")[0])
         ax.set_xlabel("link (t−1, t)")
         ax.set_ylabel("length of the difference")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax, ncol=2)
 
     def _base(self, T, seed):
         return self._cache.get_or((T, seed), lambda: gt.relaxed_hat(T, seed))

@@ -9,7 +9,7 @@ from gauge_core.experiments import P1_SETTINGS
 from gauge_core.experiments import race as rc
 
 from . import controls as C
-from .base import Panel, live_figure, positive, set_line
+from .base import Panel, legend_above, live_figure, positive, set_line
 from .live import limits
 from .live.player import Player
 from .style import THEORY_COLOUR, method_colour, method_label
@@ -86,8 +86,7 @@ class GoldstoneKnobsPanel(Panel):
         handles = [self.lines["loss", k] for k in KINDS] + [self.optimum_line]
         labels = [f"{method_label(inner)} alone", "Algorithm 1 as printed (s = 1, I + Γ)",
                   "your Goldstone-GD", "optimum L*"]
-        self.ax_loss.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.02),
-                            ncol=2, fontsize="x-small", frameon=False, borderaxespad=0.0)
+        legend_above(self.ax_loss, handles, labels, ncol=2)
 
     def update(self, changed=None):
         s = self.state

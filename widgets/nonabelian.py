@@ -9,7 +9,7 @@ import numpy as np
 from gauge_core.experiments import LRUCache, eq6_shortfall, expansion_errors
 
 from . import controls as C
-from .base import Panel, live_figure, positive, set_line
+from .base import Panel, legend_above, live_figure, positive, set_line
 from .live import limits
 from .style import OKABE_ITO
 
@@ -51,8 +51,7 @@ class NonAbelianPanel(Panel):
         ax.set_yscale("log")
         ax.set_xlabel("twist per link near alignment (rad)")
         ax.set_ylabel("missed fraction of the best ψ decrease")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax)
         self.refresh(changed="init")
 
     def _compute(self, d, seed):
@@ -73,9 +72,7 @@ class NonAbelianPanel(Panel):
             line.set_label(f"ε^{p} guide")
         self.guides[2].set_visible(s["d"] >= 3)
         shown = list(self.lines.values()) + [g for g in self.guides.values() if g.get_visible()]
-        self.ax.legend(shown, [h.get_label() for h in shown], loc="lower left",
-                       bbox_to_anchor=(0.0, 1.02), ncol=2, fontsize="x-small", frameon=False,
-                       borderaxespad=0.0)
+        legend_above(self.ax, shown, [h.get_label() for h in shown], ncol=2)
         self.ax.set_xlim(*limits.decades(self.eps.min(), self.eps.max()))
         every = np.concatenate([positive(v) for v in self.errors.values()])
         self.ax.set_ylim(*limits.decades(every.min(), every.max()))

@@ -16,7 +16,7 @@ from gauge_core.experiments import P1_SETTINGS
 from gauge_core.experiments import race as rc
 
 from . import controls as C
-from .base import Panel, live_figure, positive, set_line
+from .base import Panel, legend_above, live_figure, positive, set_line
 from .goldstone_knobs import INIT_LABEL, INITS, walls_text
 from .live import limits
 from .live.player import Player
@@ -97,8 +97,7 @@ class ReplicaPanel(Panel):
         ax.set_xlabel("iteration")
         ax.set_ylabel("loss L(Z)")
         ax.yaxis.set_label_coords(-0.12, 0.5)  # stays put when the tick labels change width
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=3, fontsize="x-small",
-                  frameon=False, borderaxespad=0.0)
+        legend_above(ax, ncol=3)
         ax = self.ax_hist
         self.hist_lines = {m: track(ax.plot([], [], color=method_colour(m), lw=1.6)[0])
                            for m in METHODS}

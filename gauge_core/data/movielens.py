@@ -27,7 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._common import check_fraction, check_frame, check_int, integer_column, readonly, require
+from .._validate import check_int
+from ._common import check_fraction, check_frame, integer_column, readonly, require
 
 __all__ = ["MovieLensRatings", "load_movielens_frame", "movielens_ratings", "COLUMNS"]
 

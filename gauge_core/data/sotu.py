@@ -38,7 +38,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._common import check_frame, check_int, integer_column, readonly, require
+from .._validate import check_int
+from ._common import check_frame, integer_column, readonly, require
 
 __all__ = ["STOP_WORDS", "FIRST_YEAR", "SotuCooccurrence", "load_sotu_frame", "tokenize",
            "sotu_cooccurrence"]

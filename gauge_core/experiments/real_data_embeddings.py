@@ -130,28 +130,28 @@ class EmbeddingClaims:
         a = self.aging(name, method, query_period, target_period, k, at)
         return [(self.names[j], float(a.cosines[j])) for j in a.nearest]
 
-    def self_retrieval(self, method, query_period=None, target_period=None, k=5, at="end"):
-        """Share of kept items found among their own ``k`` nearest across the two periods
-        (defaults as in :meth:`aging`)."""
+    def _nearest_across(self, method, query_period, target_period, k, at):
+        """Row ``i``: the ``k`` kept items whose ``target_period`` embedding is nearest in cosine
+        to item ``i``'s ``query_period`` embedding, best first (shape ``(n, k)``)."""
         query_period, target_period = self._periods(query_period, target_period)
         E = self._anchors(method, at)
         Q, P = E[self._slot(query_period)], E[self._slot(target_period)]
         Qn = Q / np.maximum(np.linalg.norm(Q, axis=0), 1e-30)
         Pn = P / np.maximum(np.linalg.norm(P, axis=0), 1e-30)
-        top = np.argsort(-(Qn.T @ Pn), axis=1, kind="stable")[:, :k]
-        return float(np.mean(np.any(top == np.arange(Q.shape[1])[:, None], axis=1)))
+        return np.argsort(-(Qn.T @ Pn), axis=1, kind="stable")[:, :k]
+
+    def self_retrieval(self, method, query_period=None, target_period=None, k=5, at="end"):
+        """Share of kept items found among their own ``k`` nearest across the two periods
+        (defaults as in :meth:`aging`)."""
+        top = self._nearest_across(method, query_period, target_period, k, at)
+        return float(np.mean(np.any(top == np.arange(top.shape[0])[:, None], axis=1)))
 
     def hub(self, method, query_period=None, target_period=None, k=5, at="end"):
         """``(name, count)``: the kept item that is among the ``k`` nearest across time (see
         :meth:`aging`) of the most kept items, and of how many. A misaligned pair of time steps
         shows as one "hub" that is near almost everything."""
-        query_period, target_period = self._periods(query_period, target_period)
-        E = self._anchors(method, at)
-        Q, P = E[self._slot(query_period)], E[self._slot(target_period)]
-        Qn = Q / np.maximum(np.linalg.norm(Q, axis=0), 1e-30)
-        Pn = P / np.maximum(np.linalg.norm(P, axis=0), 1e-30)
-        top = np.argsort(-(Qn.T @ Pn), axis=1, kind="stable")[:, :k]
-        counts = np.bincount(top.ravel(), minlength=P.shape[1])
+        top = self._nearest_across(method, query_period, target_period, k, at)
+        counts = np.bincount(top.ravel(), minlength=top.shape[0])
         j = int(np.argmax(counts))
         return self.names[j], int(counts[j])
 

@@ -39,17 +39,9 @@ import numpy as np
 
 import gauge_core as gc
 
+from .._validate import check_index_array
+
 __all__ = ["SparseGaussianFactorization"]
-
-
-def _int_index(name, values, upper):
-    a = np.asarray(values)
-    if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
-        raise TypeError(f"{name} must be a 1-D array of integers, got dtype {a.dtype} and shape "
-                        f"{a.shape}")
-    if a.size and (a.min() < 0 or a.max() >= upper):
-        raise ValueError(f"{name} must lie in [0, {upper - 1}]")
-    return a.astype(np.int64)
 
 
 def _finite_vector(name, values, size, positive=False):
@@ -105,9 +97,9 @@ class SparseGaussianFactorization(gc.EmbeddingModel):
         if not np.isfinite(gamma) or gamma < 0:
             raise ValueError(f"gamma must be a finite number >= 0, got {gamma!r}")
         self.gamma = float(gamma)
-        self.t = _int_index("t", t, self.T)
-        self.rows = _int_index("rows", rows, self.n_rows)
-        self.cols = _int_index("cols", cols, self.n_cols)
+        self.t = check_index_array("t", t, self.T)
+        self.rows = check_index_array("rows", rows, self.n_rows)
+        self.cols = check_index_array("cols", cols, self.n_cols)
         K = self.t.size
         if K == 0:
             raise ValueError("at least one observed entry is needed (t, rows, cols are empty)")
@@ -143,9 +135,9 @@ class SparseGaussianFactorization(gc.EmbeddingModel):
             return self._scores(Z, self._ucol, self._vcol)[0]
         if t is None or rows is None or cols is None:
             raise ValueError("t, rows and cols must be given together (or all omitted)")
-        t = _int_index("t", t, self.T)
-        rows = _int_index("rows", rows, self.n_rows)
-        cols = _int_index("cols", cols, self.n_cols)
+        t = check_index_array("t", t, self.T)
+        rows = check_index_array("rows", rows, self.n_rows)
+        cols = check_index_array("cols", cols, self.n_cols)
         if not (t.size == rows.size == cols.size):
             raise ValueError("t, rows and cols must have the same length")
         return self._scores(Z, t * self.N + rows, t * self.N + self.n_rows + cols)[0]

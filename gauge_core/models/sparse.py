@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_array, check_float, check_int
+from .._validate import check_array, check_float, check_index_array, check_int
 from .base import EmbeddingModel
 
 
@@ -58,16 +58,9 @@ class SparseLogisticFactorization(EmbeddingModel):
         self._cols = np.concatenate([self._ucol, self._icol])
 
     def _check_observations(self, t, users, items, values):
-        arrays = []
-        for name, arr, upper in (("t", t, self.T), ("users", users, self.n_users),
-                                 ("items", items, self.n_items)):
-            a = np.asarray(arr)
-            if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
-                raise TypeError(f"{name} must be a 1-D array of integers, got dtype {a.dtype} "
-                                f"and shape {a.shape}")
-            if a.size and (a.min() < 0 or a.max() >= upper):
-                raise ValueError(f"{name} must lie in [0, {upper - 1}]")
-            arrays.append(a.astype(np.int64))
+        arrays = [check_index_array(name, arr, upper)
+                  for name, arr, upper in (("t", t, self.T), ("users", users, self.n_users),
+                                           ("items", items, self.n_items))]
         vals = check_array("values", values, ndim=1, min_size=0)
         if not np.all(np.abs(vals) == 1):
             raise ValueError("values must all be +1 or -1")
