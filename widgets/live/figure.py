@@ -44,6 +44,9 @@ from . import pack
 LOCK = threading.RLock()
 
 NOMINAL_DPI = 100.0  # a figure of w inches is at most 100 w CSS pixels wide
+#: seconds between status-line updates during playback (text to read, not an animation: each
+#: update is a message of its own and a layout pass in the page)
+STATUS_INTERVAL = 0.1
 
 
 class _Tracked:
@@ -112,6 +115,8 @@ class LiveFigure(anywidget.AnyWidget):
         self._buffer = None  # the last full render (device pixels), for partial re-renders
         self._boxes = None  # each axes' tight box in that render
         self.partial_backgrounds = 0
+        self._status_time = 0.0
+        self._pending_status = None
         self.on_msg(self._on_msg)
         self.observe(self._on_playing, names="playing")
         self.observe(self._apply_hidden, names="hidden")
@@ -201,7 +206,8 @@ class LiveFigure(anywidget.AnyWidget):
                         self._limits):
                     changed = [k for k, (a, b) in enumerate(zip(self._limits, limits)) if a != b]
                 self._send_background(changed)
-                reply = False
+                self._send_frame(False, skip_empty=True)
+                return
             self._send_frame(reply)
 
     def _current_limits(self):
@@ -215,6 +221,9 @@ class LiveFigure(anywidget.AnyWidget):
         width, ratio = self._view
         w_in, h_in = self.fig.get_size_inches()
         css_w = float(min(width, self.nominal_width))
+        # the browser keeps every array it has (in data units); only sizes in CSS pixels
+        # (markers, line widths) depend on the scale, so a new scale means sending everything
+        rescaled = css_w / w_in != self._dpi_css or self._buffer is None
         self._dpi_css = css_w / w_in
         self.fig.set_dpi(self._dpi_css * ratio)
         patch = self._render_partial(changed_axes) if changed_axes else None
@@ -237,15 +246,16 @@ class LiveFigure(anywidget.AnyWidget):
         self.send({"type": "background", "seq": self._seq, "width": W / ratio,
                    "height": H / ratio, "patch": [x / ratio, y / ratio, w / ratio, h / ratio],
                    "full": patch == (0, 0, W, H), "axes": axes, "scene": scene}, [png])
-        for t in self._tracked:  # a new scene: the browser needs every array again
-            t.sent = None
-            t.stack_sent = False
+        if rescaled:
+            for t in self._tracked:
+                t.sent = None
+                t.stack_sent = False
         self._limits = self._current_limits()
         self._dirty = False
         self.backgrounds_sent += 1
         self.last_background_seconds = time.perf_counter() - t0
 
-    def _send_frame(self, reply=False):
+    def _send_frame(self, reply=False, skip_empty=False):
         updates, buffers, projections = [], [], {}
         for k, t in enumerate(self._tracked):
             vis = _visible(t)
@@ -270,6 +280,8 @@ class LiveFigure(anywidget.AnyWidget):
                 buffers.append(arr.tobytes())
             updates.append(entry)
             t.stack_sent = True
+        if skip_empty and not updates:
+            return
         self._seq += 1
         self.send({"type": "frame", "seq": self._seq, "reply": bool(reply), "artists": updates},
                   buffers)
@@ -319,7 +331,17 @@ class LiveFigure(anywidget.AnyWidget):
         return (x0, y0, x1 - x0, y1 - y0)
 
     def set_status(self, text, progress=None):
-        """The status line above the figure (and the progress bar, 0–1, if given)."""
+        """The status line above the figure (and the progress bar, 0–1, if given).
+
+        During playback at most every :data:`STATUS_INTERVAL` seconds; the last one of a playback
+        always shows.
+        """
+        now = time.perf_counter()
+        if self.playing and now - self._status_time < STATUS_INTERVAL:
+            self._pending_status = (text, progress)
+            return
+        self._pending_status = None
+        self._status_time = now
         if text != self.status_text:
             self.status_text = text
         if progress is not None and abs(progress - self.progress) > 1e-4:
@@ -343,8 +365,10 @@ class LiveFigure(anywidget.AnyWidget):
                 self.flush(reply=True)
 
     def _on_playing(self, change):
-        if self.on_play is not None:
-            with LOCK:
+        with LOCK:
+            if not change["new"] and self._pending_status is not None:
+                self.set_status(*self._pending_status)
+            if self.on_play is not None:
                 self.on_play(change["new"])
 
     # --- the static picture -------------------------------------------------------------------

@@ -223,6 +223,7 @@ function render({ model, el }) {
   // still gives 30 frames/s; more would only queue work the kernel cannot do in time
   const MAX_INFLIGHT = 2;
   let inflight = 0, inflightSince = 0, lastTick = 0, rafLoop = 0;
+  let sentAt = []; // send times of the ticks in flight
   let helloSent = false, lastWidth = 0, resizeTimer = 0;
   let alive = true;
 
@@ -341,7 +342,11 @@ function render({ model, el }) {
         if (alive) applyBackground(msg, bitmap);
       }).catch((err) => { pending -= 1; console.warn("gauge book: background not shown", err); });
     } else if (msg.type === "frame") {
-      if (msg.reply) inflight = Math.max(0, inflight - 1);
+      if (msg.reply) {
+        inflight = Math.max(0, inflight - 1);
+        // the last tick's round trip (ms), for benchmarks/browser_latency.py
+        root.dataset.roundTrip = String(Math.round(performance.now() - sentAt.shift()));
+      }
       for (const a of msg.artists) {
         if (a.op === "stack") {
           stacks.set(a.id, Object.fromEntries(Object.entries(a.fields).map(([name, spec]) =>
@@ -360,15 +365,26 @@ function render({ model, el }) {
     }
   });
 
+  // a figure scrolled out of view asks for no frames (the kernel and the page stay free for
+  // the panel the reader is looking at); it resumes when it comes back into view
+  let inView = true;
+  const viewObserver = new IntersectionObserver((entries) => {
+    inView = entries[entries.length - 1].isIntersecting;
+    root.dataset.inView = inView ? "1" : "0";
+    if (inView) startLoop();
+  });
+  viewObserver.observe(el);
+
   function loop(ts) {
     if (!alive) return;
     rafLoop = 0;
-    if (!model.get("playing")) return;
-    if (inflight && ts - inflightSince > 2000) inflight = 0; // a lost reply must not stall play
+    if (!model.get("playing") || !inView) return;
+    if (inflight && ts - inflightSince > 2000) { inflight = 0; sentAt = []; } // a lost reply must not stall play
     if (inflight < MAX_INFLIGHT && helloSent && ts - lastTick >= model.get("frame_interval")) {
       inflight += 1;
       inflightSince = ts;
       lastTick = ts;
+      sentAt.push(performance.now());
       model.send({ type: "tick" });
     }
     rafLoop = requestAnimationFrame(loop);
@@ -417,6 +433,7 @@ function render({ model, el }) {
   return () => {
     alive = false;
     observer.disconnect();
+    viewObserver.disconnect();
     if (rafLoop) cancelAnimationFrame(rafLoop);
     clearTimeout(resizeTimer);
   };

@@ -41,7 +41,7 @@ class Player:
         self.budget = float(budget)
         self.runs = {}
         self.total = 0
-        self._steps = {}
+        self._chunk = 10
         live.player = True
         live.on_tick = self.tick
         live.on_play = self._on_play
@@ -51,7 +51,7 @@ class Player:
         """Replace the runs (name -> ``gauge_core.Run``) and play them from iteration 0."""
         self.runs = dict(runs)
         self.total = int(total)
-        self._steps = {k: 10 for k in self.runs}  # small first chunk: the first frame comes fast
+        self._chunk = 10  # small first chunk: the first frame comes fast
         self._show_status()
         self.live.playing = bool(autoplay) and not self.done
 
@@ -81,17 +81,23 @@ class Player:
         self._show_status()
 
     def advance_chunk(self):
-        """Advance every unfinished run for its share of the budget; True if work remains."""
+        """Advance every unfinished run by the same number of iterations, as many as the slowest
+        of them does in its share of the budget; True if work remains.
+
+        The runs move in lockstep, so at every frame the curves compare the methods at the same
+        iteration (a cheap run does not race ahead of an expensive one).
+        """
         live = [k for k, r in self.runs.items() if r.iteration < self.total and not r.diverged]
-        share = self.budget / max(len(live), 1)
+        steps = self._chunk
+        seconds_per_step = 0.0
         for k in live:
             run = self.runs[k]
-            n = min(self._steps[k], self.total - run.iteration)
+            n = min(steps, self.total - run.iteration)
             t0 = time.perf_counter()
             run.advance(n)
-            dt = time.perf_counter() - t0
-            rate = n / max(dt, 1e-6)  # the next chunk takes about `share` seconds
-            self._steps[k] = max(1, min(int(rate * share), 100_000))
+            seconds_per_step += (time.perf_counter() - t0) / max(n, 1)
+        # the next chunk of every run together takes about `budget` seconds
+        self._chunk = max(1, min(int(self.budget / max(seconds_per_step, 1e-9)), 100_000))
         return not self.done
 
     def run_to_end(self):
