@@ -469,6 +469,29 @@ SLIDER_HANDLE = ".widget-slider .noUi-handle"
 DROPDOWN = ".widget-dropdown select"
 
 
+def look_at(locator, tries=4):
+    """Scroll an element to the middle of the notebook with the mouse wheel, as a reader does to
+    watch it. (``scroll_into_view_if_needed`` may leave it a pixel inside the notebook's edge,
+    where the live figure counts as out of view and asks for no frames; JupyterLab's windowed
+    notebook may undo a programmatic scroll, not a reader's wheel.)"""
+    page = locator.page
+    for _ in range(tries):
+        geo = locator.evaluate("""(e) => {
+          const sc = e.closest('.jp-WindowedPanel-outer');
+          const r = e.getBoundingClientRect();
+          if (!sc) { e.scrollIntoView({block: 'center'}); return null; }
+          const s = sc.getBoundingClientRect();
+          const h = Math.min(r.height, sc.clientHeight);
+          return {dy: (r.top - s.top) - (sc.clientHeight - h) / 2,
+                  x: s.left + s.width / 2, y: s.top + s.height / 2};
+        }""")
+        if geo is None or abs(geo["dy"]) < 8:
+            return
+        page.mouse.move(geo["x"], geo["y"])
+        page.mouse.wheel(0, geo["dy"])
+        page.wait_for_timeout(150)
+
+
 def pause_all_play(page):
     """Pause every playing panel (they autoplay their runs): live figures' ⏸ buttons and any
     ipywidgets Play; returns how many were clicked."""

@@ -85,7 +85,7 @@ def check_autoplay(page, name, within_s=5.0):
     stuck = []
     for k in range(n):
         fig = players.nth(k)
-        fig.scroll_into_view_if_needed()
+        bk.look_at(fig)
         seen = [bk.canvas_hash(fig)]
         moved, t_end = False, time.monotonic() + within_s
         while time.monotonic() < t_end and not moved:
