@@ -65,7 +65,9 @@ class MexicanHatPanel(Panel):
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", cmap="Greys", alpha=0.45,
                                extent=(-1, 1, -1, 1), vmin=0, vmax=1, interpolation="bilinear",
                                zorder=0)
-        self.ring = ax.plot([], [], "--", color=OKABE_ITO["black"], lw=1.2)[0]
+        # the ring and the cuts are drawn live too: a new radius moves them at once, before
+        # the potential's shading (the background) follows
+        self.ring = self.live.track(ax.plot([], [], "--", color=OKABE_ITO["black"], lw=1.2)[0])
         self.site_colours = [PALETTE[i % len(PALETTE)] for i in range(self.MAX_SITES)]
         self.paths = [self.live.track(ax.plot([], [], "-", lw=1.3, color=c, zorder=2)[0])
                       for c in self.site_colours]
@@ -85,7 +87,7 @@ class MexicanHatPanel(Panel):
         ax.set_xlabel("z₁")
         ax.set_ylabel("z₂")
         ax = self.ax_cut
-        self.cut_lines = {
+        self.cut_lines = {k: self.live.track(line) for k, line in {
             "across": ax.plot([], [], color=OKABE_ITO["vermillion"],
                               label="across the ring (radial)")[0],
             "quad": ax.plot([], [], ":", color=OKABE_ITO["vermillion"], label="½·κ_radial·s²")[0],
@@ -93,7 +95,7 @@ class MexicanHatPanel(Panel):
                                      label="along the tangent line")[0],
             "along_ring": ax.plot([], [], "--", color=OKABE_ITO["black"],
                                   label="exactly along the ring")[0],
-        }
+        }.items()}
         ax.set_xlabel("distance s from the point on the ring")
         ax.set_ylabel("ℓ")
         ax.set_title("loss through the blue site's end point", fontsize="medium")

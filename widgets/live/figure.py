@@ -47,6 +47,8 @@ NOMINAL_DPI = 100.0  # a figure of w inches is at most 100 w CSS pixels wide
 #: seconds between status-line updates during playback (text to read, not an animation: each
 #: update is a message of its own and a layout pass in the page)
 STATUS_INTERVAL = 0.1
+#: seconds the kernel yields after sending a frame that a background render follows
+FRAME_HANDOFF = 0.01
 
 
 class _Tracked:
@@ -200,7 +202,10 @@ class LiveFigure(anywidget.AnyWidget):
             if self._dirty or self._limits != limits:
                 # the new data first, drawn at once on the old background; the new background
                 # (a matplotlib render) follows and replaces both layers together
-                self._send_frame(reply)
+                self._send_frame(reply, stacks=False)  # recorded frames (scrubbing) later
+                # let the kernel's I/O thread put that frame on the wire before the render
+                # below holds the interpreter for a hundred milliseconds or more
+                time.sleep(FRAME_HANDOFF)
                 changed = None
                 if not self._dirty and self._limits is not None and len(limits) == len(
                         self._limits):
@@ -255,7 +260,7 @@ class LiveFigure(anywidget.AnyWidget):
         self.backgrounds_sent += 1
         self.last_background_seconds = time.perf_counter() - t0
 
-    def _send_frame(self, reply=False, skip_empty=False):
+    def _send_frame(self, reply=False, skip_empty=False, stacks=True):
         updates, buffers, projections = [], [], {}
         for k, t in enumerate(self._tracked):
             vis = _visible(t)
@@ -271,7 +276,7 @@ class LiveFigure(anywidget.AnyWidget):
             new["_vis"] = vis
             t.sent = new
         for k, t in enumerate(self._tracked):
-            if t.stack_sent:
+            if t.stack_sent or not stacks:
                 continue
             entry = {"id": k, "op": "stack", "fields": {}}
             for name, arr in (t.stack or {}).items():
