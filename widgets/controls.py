@@ -12,6 +12,7 @@ _LAYOUT = dict(width="260px")
 TRACK_PX = 150  # a slider's track never gets narrower than this (the layout test asks 120)
 READOUT_PX = 64
 CHAR_PX = 7.6  # the widgets' 13-px font, per character of a description
+DROPDOWN_EXTRA_PX = 48  # a drop-down's arrow, padding and the gap after its description
 
 
 def _layout(width=None):
@@ -55,7 +56,15 @@ def selection_slider(description, options, value, width=None):
 
 
 def dropdown(description, options, value, width=None):
-    """``options`` is a list of ``(label, value)`` pairs or of values."""
+    """``options`` is a list of ``(label, value)`` pairs or of values.
+
+    Without ``width`` the drop-down is wide enough for its description and its longest option
+    (at least 260 px, at most 520 px), so the shown choice is not cut off.
+    """
+    if width is None:
+        longest = max((len(str(o[0] if isinstance(o, tuple) else o)) for o in options), default=0)
+        need = int(CHAR_PX * (len(description) + longest)) + DROPDOWN_EXTRA_PX
+        width = f"{min(max(need, 260), 520)}px"
     return W.Dropdown(options=options, value=value, description=description, style=_STYLE,
                       layout=_layout(width))
 
