@@ -95,9 +95,11 @@ def check_autoplay(page, name, within_s=5.0):
             status = fig.locator(".gb-live-status").text_content()
             m = re.search(r"iteration\s+([\d,]+)|done:", status)
             went = m and (m.group(0).startswith("done") or int(m.group(1).replace(",", "")) > 0)
-            # changes seen now, or (a short run that finished before we looked) frames drawn
+            # changes seen now; or a short run that finished before we looked: frames drawn, or
+            # "done" (its iterations advance only on the browser's ticks, so it did play; a view
+            # JupyterLab re-created when the cell came back into view counts its frames afresh)
             drawn = int(fig.get_attribute("data-frames") or 0)
-            moved = bool(went) and (len(seen) >= 3 or drawn >= 8)
+            moved = bool(went) and (len(seen) >= 3 or drawn >= 8 or status.startswith("done"))
             page.wait_for_timeout(100)
         if not moved:
             stuck.append((k, len(seen) - 1, status))
