@@ -2,7 +2,7 @@
 """The static edition: execute every chapter and export it to build/html/ (`make html`).
 
     python tools/export_html.py                       # every book/*.ipynb -> build/html/
-    python tools/export_html.py book/00_overview.ipynb --out /tmp/html
+    python tools/export_html.py book/00_overview.ipynb --out build/html-00
 
 Each notebook runs top to bottom in a fresh kernel (nbclient, working directory book/), exactly
 as a reader's Run All would, and is exported with nbconvert's lab template. Widgets need a live
