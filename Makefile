@@ -25,6 +25,8 @@ STAMP     := $(RUNTIME_STAMP)
 PIP_FLAGS ?= --quiet
 # Jupyter refuses to start as root without --allow-root (containers, CI machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# Kernel messages reach the page without Nagle's 40-ms wait (gauge_book_server explains).
+LAB_NODELAY := --ServerApp.kernel_websocket_connection_class=gauge_book_server.NoDelayConnection
 # JupyterLab settings the book ships (no "get notified about Jupyter news?" toast over the first
 # notebook), installed where `jupyter lab` from .venv reads its overrides.
 LAB_OVERRIDES     := share/jupyter/lab/settings/overrides.d/gauge-book.json
@@ -76,7 +78,7 @@ $(LAB_OVERRIDES_DST): $(LAB_OVERRIDES) | $(BIN)/python
 
 lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES_DST)
 	@echo "make: starting JupyterLab on book/ (stop it with Ctrl+C, then y)"
-	exec $(BIN)/jupyter lab $(LAB_FLAGS) book/
+	exec $(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_NODELAY) book/
 
 test: test-unit test-browser test-book
 

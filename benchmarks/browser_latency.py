@@ -17,11 +17,17 @@ JupyterLab (one server over a temp copy of book/) and Debian's Chromium. For eac
    whose live figure differs (background image or canvas pixels). Reported as median and p90;
 4. **baseline**: the same measure on a bare ipympl figure with one line that a slider updates
    through ``set_data`` + ``draw_idle`` (the old drawing path), measured in the same run, and the
-   ratio of each chapter's median to it.
+   ratio of each chapter's median to it;
+5. **comm round trip**: a bare anywidget that answers each message from the page with one
+   message (no drawing): the floor under every answer the kernel gives. The server runs with
+   ``gauge_book_server.NoDelayConnection``, as ``make lab`` does; ``--nagle`` measures Jupyter
+   Server's default websocket instead (messages wait up to 40 ms for the page's delayed
+   acknowledgement).
 
     python benchmarks/browser_latency.py            # all chapters, N = 15
     python benchmarks/browser_latency.py -n 5 00 03
     python benchmarks/browser_latency.py --json out.json
+    python benchmarks/browser_latency.py --nagle 00      # Jupyter Server's default websocket
 
 Budgets (issue "Live by default"): autoplay < 2 s; ≥ 30 frames/s with ≥ 1,000 iterations/s;
 median ≤ 50 ms, p90 ≤ 100 ms; ratio ≤ 0.4; ≤ 0.25 core. The machine's load average is printed:
@@ -59,6 +65,29 @@ def on(change):
 s.observe(on, names="value")
 W.VBox([s, fig.canvas])"""
 
+# A bare comm echo: the page sends a message, the kernel answers with one, nothing is drawn.
+ECHO_CELL = """import anywidget
+class Echo(anywidget.AnyWidget):
+    _esm = '''
+    export default { render({ model, el }) {
+      el.className = "gb-echo";
+      let answered = null;
+      model.on("msg:custom", () => { if (answered) answered(); });
+      el.roundTrips = async (n) => {
+        const out = [];
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
+          await new Promise((resolve) => { answered = resolve; model.send({ ping: i }); });
+          out.push(performance.now() - t0);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return out;
+      };
+    } }'''
+echo = Echo()
+echo.on_msg(lambda widget, content, buffers: widget.send({"pong": content.get("ping")}))
+echo"""
+
 
 JS_PLAYBACK = """([root, ms]) => new Promise((resolve) => {
   const f0 = +root.dataset.frames, t0 = performance.now(), trips = [];
@@ -79,7 +108,7 @@ def baseline_notebook(folder):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python",
                                   "name": "python3"}, "language_info": {"name": "python"}}
-    nb.cells = [nbformat.v4.new_code_cell(BASELINE_CELL)]
+    nb.cells = [nbformat.v4.new_code_cell(BASELINE_CELL), nbformat.v4.new_code_cell(ECHO_CELL)]
     path = Path(folder) / "zz_ipympl_baseline.ipynb"
     nbformat.write(nb, path)
     return path
@@ -176,14 +205,23 @@ def iteration(root):
     return int(m.group(1).replace(",", "")) if m else 0
 
 
-def run(chapters, n, out_json=None):
+def comm_round_trips(page, n=40):
+    """Round trips (ms) of ``n`` messages through the baseline notebook's bare echo widget."""
+    echo = page.locator(".gb-echo").first
+    echo.wait_for(state="attached")  # an empty element: never "visible"
+    page.wait_for_timeout(300)
+    return echo.evaluate("(el, n) => el.roundTrips(n)", n)
+
+
+def run(chapters, n, out_json=None, nagle=False):
     from playwright.sync_api import sync_playwright
 
     rows, extra = [], {}
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         base_nb = baseline_notebook(tmp)
-        server = bk.start_lab(Path(tmp) / "lab", sources=list(chapters) + [base_nb])
+        server = bk.start_lab(Path(tmp) / "lab", sources=list(chapters) + [base_nb],
+                              nodelay=not nagle)
         try:
             with sync_playwright() as pw:
                 ctx = bk.launch(pw)
@@ -207,6 +245,10 @@ def run(chapters, n, out_json=None):
                         if ms is not None:
                             base.append(float(ms))
                     extra["baseline_median_ms"] = percentile(base, 50)
+                    trips = comm_round_trips(page)
+                    extra["comm_round_trip_ms"] = {"median": percentile(trips, 50),
+                                                   "p90": percentile(trips, 90)}
+                    extra["nagle"] = nagle
                     page.close()
                     for nb in chapters:
                         page = ctx.new_page()
@@ -242,7 +284,13 @@ def run(chapters, n, out_json=None):
 def report(rows, extra, load0, load1):
     base = extra.get("baseline_median_ms", float("nan"))
     print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f}")
-    print(f"baseline (bare ipympl line, draw_idle): median {base:.0f} ms\n")
+    print(f"baseline (bare ipympl line, draw_idle): median {base:.0f} ms")
+    if "comm_round_trip_ms" in extra:
+        c = extra["comm_round_trip_ms"]
+        how = "Jupyter Server's default, Nagle on" if extra.get("nagle") else "NoDelayConnection"
+        print(f"comm round trip (bare echo widget, {how}): median {c['median']:.1f} ms, "
+              f"p90 {c['p90']:.1f} ms")
+    print()
     print("| chapter | autoplay, slowest panel (s) | key → pixels median (ms) | p90 (ms) | ratio to ipympl |")
     print("|---|---|---|---|---|")
     for r in rows:
@@ -261,12 +309,14 @@ def main(argv=None):
     ap.add_argument("chapters", nargs="*", help="two-digit chapter numbers (default: all)")
     ap.add_argument("-n", type=int, default=15, help="key presses per chapter")
     ap.add_argument("--json", help="also write the numbers to this file")
+    ap.add_argument("--nagle", action="store_true",
+                    help="serve without gauge_book_server.NoDelayConnection (Jupyter's default)")
     args = ap.parse_args(argv)
     if not bk.chromium_available():
         print(bk.CHROMIUM_MISSING)
         return 0
     chapters = [p for p in bk.chapters() if not args.chapters or p.stem[:2] in args.chapters]
-    run(chapters, args.n, args.json)
+    run(chapters, args.n, args.json, nagle=args.nagle)
     return 0
 
 

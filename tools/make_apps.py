@@ -35,6 +35,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout that is not installed
+    sys.path.insert(0, str(ROOT))
+from gauge_book_server import VOILA_FLAG  # noqa: E402 (imports only Jupyter Server)
+
 APPS = ROOT / "apps"
 BOOK = ROOT / "book"
 REGISTRY = APPS / "registry.json"
@@ -56,6 +60,7 @@ VOILA_FLAGS = [
     "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
     "--VoilaConfiguration.progressive_rendering=True",
     "--VoilaConfiguration.show_tracebacks=True",
+    VOILA_FLAG,  # kernel messages without Nagle's 40-ms wait (gauge_book_server explains)
 ]
 
 
@@ -231,7 +236,6 @@ def discover(path, exported=None):
 
 
 def exported_panels():
-    sys.path.insert(0, str(ROOT))
     import widgets  # noqa: PLC0415 (imports ipywidgets/matplotlib: only when discovering)
 
     return {n for n in widgets.__all__ if n.endswith("_panel")}

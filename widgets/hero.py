@@ -49,6 +49,7 @@ class OverviewPanel(Panel):
         self.ax_loss, self.ax_twist, self.ax_gd, self.ax_gauge = axes.ravel()
         super().__init__("Plain GD vs a gauge method, same random start", controls, fig)
         self.player = Player(self.live, self._draw, restart=lambda: self.refresh("restart"))
+        self._legend_method = None
         self._build_artists()
         self.refresh(changed="init")
 
@@ -110,7 +111,9 @@ class OverviewPanel(Panel):
             s["gauge"]: gc.Run(self.model, Z0, s["gauge"], lr=s["lr"], k1=s["k1"], k2=10),
         }
         self.Z0 = Z0
-        self._legends(s["gauge"])
+        if s["gauge"] != self._legend_method:  # a legend costs milliseconds: only when it changes
+            self._legends(s["gauge"])
+            self._legend_method = s["gauge"]
         self._set_limits(Z0)
         if changed in ("gauge", "init", "reset") or isinstance(changed, tuple):
             self.live.invalidate()  # the legend may differ

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import make_apps  # noqa: E402  (the Voila flags and the app registry live there)
+import gauge_book_server  # noqa: E402  (the server flag every kernel websocket needs)
 
 BOOK = ROOT / "book"
 APPS = ROOT / "apps"
@@ -227,14 +228,16 @@ def _jupyter_env(tmp, user_settings=None):
     return env
 
 
-def start_lab(tmp, sources=None, timeout=90, user_settings=None):
+def start_lab(tmp, sources=None, timeout=90, user_settings=None, nodelay=True):
     """JupyterLab on a free loopback port with a random token, serving a copy of book/.
 
     ``sources`` are the notebooks to copy (default: every book/*.ipynb); the rest of book/
     (data files) is copied too, into ``tmp/book``, so that Run All and autosave never touch
     the checkout. JupyterLab reads the book's shipped settings overrides (``LAB_APP_SETTINGS``)
     and a fresh user-settings directory holding ``user_settings`` (default ``LAB_SETTINGS``;
-    ``{}`` for a first start with nothing but the shipped overrides).
+    ``{}`` for a first start with nothing but the shipped overrides). Kernel websockets use
+    :class:`gauge_book_server.NoDelayConnection`, as ``make lab`` does (``nodelay=False``: Jupyter
+    Server's default, for the benchmark's comparison).
     """
     tmp = Path(tmp)
     workdir = tmp / "book"
@@ -248,6 +251,8 @@ def start_lab(tmp, sources=None, timeout=90, user_settings=None):
            f"--ServerApp.token={token}", "--ServerApp.password=", "--ServerApp.port_retries=0",
            f"--ServerApp.root_dir={workdir}", "--LabApp.news_url=None",
            f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}", "--ServerApp.open_browser=False"]
+    if nodelay:
+        cmd.append(gauge_book_server.LAB_FLAG)
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     proc = _spawn("jupyterlab", cmd, workdir, _jupyter_env(tmp, user_settings), tmp / "lab.log")
@@ -412,23 +417,28 @@ JS_CANVAS_HASH = """(c) => {
 
 # Resolves with ms from keydown (or a <select>'s change, whichever comes first) to the first
 # animation frame whose canvas pixels differ from the pixels before, or null after `timeout` ms.
-# Install it, then press the key.
+# Install it, then press the key. The pixels are compared in a task queued from each animation
+# frame, so after every callback of that frame: a figure that draws in a frame callback queued
+# after ours is seen in the frame it is shown in, not one frame (16.7 ms) later.
 JS_ARM_LATENCY = """([canvas, timeout]) => {
   const hash = %s;
   const before = hash(canvas);
   window.__gaugeLatency = new Promise((resolve) => {
-    let t0 = null;
+    let t0 = null, done = false;
     const onKey = () => { if (t0 === null) t0 = performance.now(); };
     document.addEventListener('keydown', onKey, {capture: true, once: true});
     document.addEventListener('change', onKey, {capture: true, once: true});
-    const tick = () => {
-      if (t0 !== null) {
-        if (hash(canvas) !== before) { resolve(performance.now() - t0); return; }
-        if (performance.now() - t0 > timeout) { resolve(null); return; }
-      }
-      requestAnimationFrame(tick);
+    const check = () => {
+      if (done || t0 === null) return;
+      if (hash(canvas) !== before) { done = true; resolve(performance.now() - t0); return; }
+      if (performance.now() - t0 > timeout) { done = true; resolve(null); }
     };
-    requestAnimationFrame(tick);
+    const frame = () => {
+      if (done) return;
+      setTimeout(check, 0);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
   });
   return before;
 }""" % JS_CANVAS_HASH
