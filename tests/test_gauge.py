@@ -334,3 +334,35 @@ def test_alignment_of_zero_vector_is_zero():
     Z = np.ones((3, 2, 2))
     Z[-1, :, 1] = 0.0
     np.testing.assert_allclose(gc.alignment(Z), [1.0, 0.0])
+
+
+def test_so2_procrustes_beats_every_rotation_on_a_fine_grid(rng):
+    """The closed form used for d = 2 against a brute-force search over rotation angles (an
+    independent check), single and batched; d = 3 and the group O keep the SVD."""
+    B = rng.standard_normal((40, 2, 2))
+    U = gc.procrustes(B, "SO")
+    np.testing.assert_allclose(np.linalg.det(U), 1.0, atol=1e-12)
+    theta = np.linspace(-np.pi, np.pi, 20_001)
+    c, s = np.cos(theta), np.sin(theta)
+    # tr(R(theta) B) for every angle of the grid and every matrix of the batch
+    grid = (c[:, None] * (B[:, 0, 0] + B[:, 1, 1]) + s[:, None] * (B[:, 0, 1] - B[:, 1, 0]))
+    best = np.einsum("kij,kji->k", U, B)
+    assert np.all(best >= grid.max(axis=0) - 1e-12)
+    assert np.all(best <= grid.max(axis=0) + 1e-6)  # the grid's spacing, nothing better exists
+    np.testing.assert_allclose(gc.procrustes(B[3], "SO"), U[3], atol=1e-14)
+    assert gc.procrustes(np.zeros((2, 2)), "SO") == pytest.approx(np.eye(2))  # any angle: I
+
+
+def test_temporal_gauge_rotations_are_the_running_products_of_the_links(rng):
+    """The prefix scan that builds R_t = U_0^T ... U_{t-1}^T, against the plain loop, for chain
+    lengths around powers of two."""
+    from gauge_core.gauge.fixing import _rotations_from_links
+
+    for T in (1, 2, 3, 4, 5, 8, 9, 63, 64, 65):
+        for d in (2, 3):
+            U = np.linalg.qr(rng.standard_normal((T - 1, d, d)))[0]
+            R = _rotations_from_links(U)
+            expected = [np.eye(d)]
+            for t in range(1, T):
+                expected.append(expected[-1] @ U[t - 1].T)
+            np.testing.assert_allclose(R, np.array(expected), atol=1e-13)

@@ -281,3 +281,102 @@ def test_player_labels_a_diverged_run_and_run_to_end_finishes():
     player.run_to_end()
     assert player.done and not live.playing
     assert "diverged at step 12" in player.status()
+
+
+# --- frames from the kernel's timer (a tick is a lease) ------------------------------------------
+def _playing_figure(total=10_000):
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    line = live.track(ax.plot([0], [0])[0])
+    run = FakeRun(speed=1)
+    player = Player(live, lambda: line.set_data(np.arange(run.iteration + 1.0) % 10,
+                                                np.zeros(run.iteration + 1)))
+    player.start({"gd": run}, total=total)
+    sent = connect(live)
+    return live, run, sent
+
+
+def _run_loop(live, seconds, ticks=(), sent=None):
+    """Run an event loop for ``seconds``, sending a tick at each time in ``ticks`` (seconds, with
+    the browser's ``seen`` set to the last message it received); returns the frames' send times."""
+    import asyncio
+    import time as _time
+
+    stamps = []
+    original = live.send
+
+    def send(content, buffers=None):
+        stamps.append((_time.perf_counter(), content.get("type")))
+        original(content, buffers)
+
+    live.send = send
+
+    async def main():
+        t0 = _time.perf_counter()
+        for at in ticks:
+            await asyncio.sleep(max(0.0, at - (_time.perf_counter() - t0)))
+            seen = max((c["seq"] for c, _ in sent), default=0) if sent is not None else 0
+            live._on_msg(None, {"type": "tick", "seen": seen}, [])
+        await asyncio.sleep(max(0.0, seconds - (_time.perf_counter() - t0)))
+        return t0
+
+    t0 = asyncio.run(main())
+    return [t - t0 for t, kind in stamps if kind == "frame"]
+
+
+def test_a_tick_keeps_frames_coming_at_the_frame_interval_until_its_lease_ends(monkeypatch):
+    from widgets.live import figure as F
+
+    monkeypatch.setattr(F, "MAX_AHEAD", 1000)  # the lease alone ends it here
+    live, run, sent = _playing_figure()
+    times = _run_loop(live, 1.2, ticks=[0.0], sent=sent)
+    # one frame at once, then one per frame_interval until LEASE seconds after the tick
+    expected = 1 + int(F.LEASE / (live.frame_interval / 1000))
+    assert abs(len(times) - expected) <= 2, (len(times), expected)
+    assert times[0] < 0.02 and times[-1] < F.LEASE + 0.05
+    gaps = np.diff(times)
+    assert np.median(gaps) == pytest.approx(live.frame_interval / 1000, rel=0.3)
+    assert run.iteration == len(times)  # every frame carried one chunk of work
+
+
+def test_ticks_every_lease_interval_keep_playback_going_and_a_pause_stops_it():
+    from widgets.live import figure as F
+
+    live, run, sent = _playing_figure()
+    ticks = list(np.arange(0.0, 1.0, F.LEASE_INTERVAL))
+    times = _run_loop(live, 1.0, ticks=ticks, sent=sent)
+    assert len(times) >= 0.8 * 1.0 / (live.frame_interval / 1000)  # no gap between leases
+    assert np.max(np.diff(times)) < 4 * live.frame_interval / 1000
+    live.playing = False  # the reader pauses: the timer stops although the lease is still valid
+    n = len(frames(sent))
+    _run_loop(live, 0.3)
+    assert len(frames(sent)) == n
+
+
+def test_no_frames_while_the_browser_is_more_than_max_ahead_behind():
+    from widgets.live import figure as F
+
+    live, run, sent = _playing_figure()
+    # the browser never reports anything received: the kernel stops MAX_AHEAD messages ahead
+    live._seen = live._seq
+    times = _run_loop(live, 1.0, ticks=[0.0, 0.2, 0.4], sent=None)
+    assert len(times) in (F.MAX_AHEAD, F.MAX_AHEAD + 1), len(times)
+
+
+def test_scatter_colours_follow_a_new_colour_array_map_and_limits():
+    """Packing skips the colour mapping while nothing it depends on changed; any change shows."""
+    from widgets.live import pack
+
+    fig, ax = figure()
+    sc = ax.scatter([1, 2, 3], [0.2, 0.4, 0.6], c=[0.0, 0.5, 1.0], cmap="viridis", vmin=0, vmax=1)
+    first = pack.data(sc, "scatter", 100.0)["fc"]
+    sc.set_offsets([[3, 0.1], [2, 0.2], [1, 0.3]])
+    np.testing.assert_array_equal(pack.data(sc, "scatter", 100.0)["fc"], first)
+    for change in (lambda: sc.set_array(np.array([1.0, 0.5, 0.0])), lambda: sc.set_cmap("magma"),
+                   lambda: sc.set_clim(0, 4), lambda: sc.set_alpha(0.5)):
+        before = pack.data(sc, "scatter", 100.0)["fc"]
+        change()
+        after = pack.data(sc, "scatter", 100.0)["fc"]
+        assert not np.array_equal(after, before)
+        sc.update_scalarmappable()  # what matplotlib itself would draw
+        np.testing.assert_array_equal(after, pack._to_u8(sc.get_facecolor()))

@@ -184,7 +184,9 @@ class Panel(W.VBox):
         self.status.value = message
 
     def set_caption(self, text):
-        """The caption under the figure, from live values.
+        """The caption under the figure, from live values: HTML, or a function that returns it
+        (then called only when the caption is actually refreshed, so a panel that sets it after
+        every frame pays for the text only a few times a second).
 
         During playback it is refreshed at most four times a second (a caption is text the reader
         reads, not an animation); the last one of a playback always shows.
@@ -196,7 +198,8 @@ class Panel(W.VBox):
 
     def _apply_caption(self):
         if self._caption_text is not None:
-            self.caption.value = f"<div style='max-width:52em'>{self._caption_text}</div>"
+            text = self._caption_text() if callable(self._caption_text) else self._caption_text
+            self.caption.value = f"<div style='max-width:52em'>{text}</div>"
             self._caption_time = time.perf_counter()
 
     def _repr_png_(self):

@@ -117,6 +117,9 @@ class OverviewPanel(Panel):
         self._set_limits(Z0)
         if changed in ("gauge", "init", "reset") or isinstance(changed, tuple):
             self.live.invalidate()  # the legend may differ
+        set_line(self.twist_start, np.arange(s["T"]), gc.twist_profile(Z0))
+        for scatter in self.scatters.values():  # colour = time step: fixed for the setting
+            scatter.set_array(np.arange(s["T"]) / max(s["T"] - 1, 1))
         self.player.start(self.runs, s["steps"])
         self._draw()
 
@@ -154,13 +157,10 @@ class OverviewPanel(Panel):
                 twist = gc.twist_profile(self.runs[m].Z)
                 set_line(line, t, twist)
                 limits.widen(self.ax_twist, "y", float(twist.min()), float(twist.max()))
-        set_line(self.twist_start, t, gc.twist_profile(self.Z0))
-        colours = t / max(T - 1, 1)
         for kind, ax, run in ((("gd", self.ax_gd, self.runs["gd"])),
                               ("gauge", self.ax_gauge, self.runs[g])):
             Z = run.Z[:, :, 0]
             self.scatters[kind].set_offsets(Z)
-            self.scatters[kind].set_array(colours)
             top = 1.1 * float(np.abs(Z).max())
             limits.widen(ax, "x", -top, top)
             limits.widen(ax, "y", -top, top)
@@ -171,6 +171,9 @@ class OverviewPanel(Panel):
         self._caption()
 
     def _caption(self):
+        self.set_caption(self._caption_html)
+
+    def _caption_html(self):
         s = self.state
         T, lam, lr = s["T"], s["lam"], s["lr"]
         gd, other = self.runs["gd"], self.runs[s["gauge"]]
@@ -187,7 +190,7 @@ class OverviewPanel(Panel):
         if lr > limit:
             text += (f" <b>η exceeds the stability limit 2/h_max = {limit:.3g} of the stiff "
                      f"radial modes</b>: expect divergence.")
-        self.set_caption(text)
+        return text
 
 
 def overview_panel(**kwargs):

@@ -2,7 +2,9 @@
 // on a canvas above it, plus an optional play bar. See figure.py for the protocol:
 //   kernel -> browser  {type: "background", width, height, axes, scene} + [png]
 //                      {type: "frame", artists: [{id, op, visible, fields}]} + [buffers]
-//   browser -> kernel  {type: "hello" | "resize", width, ratio}, {type: "tick"}
+//   browser -> kernel  {type: "hello" | "resize", width, ratio}, {type: "tick", seen}
+// While a figure plays in view it sends a tick every LEASE_MS; each tick keeps the kernel's frame
+// timer going for a while (figure.py: LEASE), so frames need no message from here.
 
 const TYPED = { "<f8": Float64Array, "<f4": Float32Array, "|u1": Uint8Array, "<i8": Float64Array };
 
@@ -219,11 +221,10 @@ function render({ model, el }) {
   let pending = 0; // backgrounds still decoding: frames wait for them
   let bgChain = Promise.resolve();
   let drawQueued = false;
-  // ticks in flight: two overlap the kernel's work with the round trip, so a 60-ms round trip
-  // still gives 30 frames/s; more would only queue work the kernel cannot do in time
-  const MAX_INFLIGHT = 2;
-  let inflight = 0, inflightSince = 0, lastTick = 0, rafLoop = 0;
-  let sentAt = []; // send times of the ticks in flight
+  // a tick is a lease on the kernel's frame timer (figure.py: LEASE_INTERVAL, LEASE)
+  const LEASE_MS = 200;
+  let lastTick = -Infinity, tickSentAt = 0, rafLoop = 0;
+  let seen = 0; // the last message (frame or background) received, reported with each tick
   let helloSent = false, lastWidth = 0, resizeTimer = 0;
   let alive = true;
 
@@ -334,6 +335,7 @@ function render({ model, el }) {
 
   model.on("msg:custom", (msg, buffers) => {
     if (!alive) return;
+    if (msg.seq) seen = Math.max(seen, msg.seq);
     if (msg.type === "background") {
       pending += 1;
       const decoded = createImageBitmap(new Blob([buffers[0]], { type: "image/png" }));
@@ -342,10 +344,10 @@ function render({ model, el }) {
         if (alive) applyBackground(msg, bitmap);
       }).catch((err) => { pending -= 1; console.warn("gauge book: background not shown", err); });
     } else if (msg.type === "frame") {
-      if (msg.reply) {
-        inflight = Math.max(0, inflight - 1);
+      if (msg.reply && tickSentAt) {
         // the last tick's round trip (ms), for benchmarks/browser_latency.py
-        root.dataset.roundTrip = String(Math.round(performance.now() - sentAt.shift()));
+        root.dataset.roundTrip = String(Math.round(performance.now() - tickSentAt));
+        tickSentAt = 0;
       }
       for (const a of msg.artists) {
         if (a.op === "stack") {
@@ -378,14 +380,11 @@ function render({ model, el }) {
   function loop(ts) {
     if (!alive) return;
     rafLoop = 0;
-    if (!model.get("playing") || !inView) return;
-    if (inflight && ts - inflightSince > 2000) { inflight = 0; sentAt = []; } // a lost reply must not stall play
-    if (inflight < MAX_INFLIGHT && helloSent && ts - lastTick >= model.get("frame_interval")) {
-      inflight += 1;
-      inflightSince = ts;
+    if (!model.get("playing") || !inView) { lastTick = -Infinity; return; }
+    if (helloSent && ts - lastTick >= LEASE_MS) {
       lastTick = ts;
-      sentAt.push(performance.now());
-      model.send({ type: "tick" });
+      tickSentAt = performance.now();
+      model.send({ type: "tick", seen });
     }
     rafLoop = requestAnimationFrame(loop);
   }

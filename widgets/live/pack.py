@@ -132,7 +132,7 @@ def data(artist, kind, dpi, projections=None):
             xy = np.column_stack([x, y])
         else:
             xy = np.asarray(artist.get_offsets(), dtype=float).reshape(-1, 2)
-        artist.update_scalarmappable()
+        _map_colours(artist)
         fc = np.asarray(artist.get_facecolor(), dtype=float).reshape(-1, 4)
         ec = np.asarray(artist.get_edgecolor(), dtype=float).reshape(-1, 4)
         sizes = np.asarray(artist.get_sizes(), dtype=float)
@@ -168,6 +168,20 @@ def data(artist, kind, dpi, projections=None):
         flat = np.concatenate(verts) if verts else np.zeros((0, 2))
         return {"x": flat[:, 0].copy(), "y": flat[:, 1].copy(), "n": lengths}
     raise TypeError(kind)  # pragma: no cover - kind_of guards this
+
+
+def _map_colours(artist):
+    """``artist.update_scalarmappable()``, skipped when its array, colour map, norm limits and
+    alpha are those of the last call (a scatter coloured by time step keeps its colours while its
+    points move: the mapping would be most of the cost of packing it)."""
+    norm = artist.norm
+    key = (artist.get_array(), artist.get_cmap(), type(norm), getattr(norm, "vmin", None),
+           getattr(norm, "vmax", None), artist.get_alpha())
+    last = getattr(artist, "_gb_mapped", None)
+    if last is not None and last[0] is key[0] and key[0] is not None and last[1:] == key[1:]:
+        return
+    artist.update_scalarmappable()
+    artist._gb_mapped = key  # holds the array itself, so its identity cannot be reused
 
 
 def _projection(ax, cache):

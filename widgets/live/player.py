@@ -1,11 +1,12 @@
 """Optimisation runs that advance one time-boxed chunk per browser frame.
 
 A :class:`Player` owns named ``gauge_core.Run`` objects and a :class:`~widgets.live.LiveFigure`.
-While the figure's ``playing`` flag is set, every browser tick runs one chunk of at most
-``budget`` seconds over all unfinished runs, then calls the panel's ``draw``; the figure then
-sends what changed. Playback therefore starts by itself as soon as the figure is displayed
-(autoplay), costs nothing when nobody is watching, and a control change is answered between two
-chunks. Headless code (tests, nbval, the static edition) calls :meth:`Player.run_to_end`.
+While the figure's ``playing`` flag is set, every frame (one every ``frame_interval`` ms while the
+browser's ticks keep the figure's frame timer going, see :mod:`widgets.live.figure`) runs one
+chunk of at most ``budget`` seconds over all unfinished runs, then calls the panel's ``draw``;
+the figure then sends what changed. Playback therefore starts by itself as soon as the figure is
+displayed (autoplay), stops costing anything soon after nobody is watching, and a control change
+is answered between two chunks. Headless code (tests, nbval, the static edition) calls :meth:`Player.run_to_end`.
 """
 from __future__ import annotations
 
