@@ -56,8 +56,10 @@ NOMINAL_DPI = 100.0  # a figure of w inches is at most 100 w CSS pixels wide
 #: seconds between status-line updates during playback (text to read, not an animation: each
 #: update is a message of its own and a layout pass in the page)
 STATUS_INTERVAL = 0.1
-#: seconds the kernel yields after sending a frame that a background render follows
-FRAME_HANDOFF = 0.01
+#: seconds between a frame and the background render that follows it (a matplotlib render holds
+#: the interpreter and a core for 100 ms or more; meanwhile the frame reaches the page and is
+#: drawn, and further control changes in that time share one render)
+BACKGROUND_DELAY = 0.03
 #: seconds between the browser's ticks while a figure plays in view (live.js has the same number)
 LEASE_INTERVAL = 0.2
 #: seconds a tick keeps frames coming: three tick intervals, so a late tick does not stall play
@@ -139,6 +141,7 @@ class LiveFigure(anywidget.AnyWidget):
         self._seen = 0  # the last message the browser said it received
         self._timer = None  # the event loop's handle of the next frame, while playing
         self._reply_due = False
+        self._background_due = None  # the event loop's handle of a deferred background render
         self.on_msg(self._on_msg)
         self.observe(self._on_playing, names="playing")
         self.observe(self._apply_hidden, names="hidden")
@@ -218,22 +221,39 @@ class LiveFigure(anywidget.AnyWidget):
         with LOCK:
             if self._view is None:
                 return
-            limits = self._current_limits()
-            if self._dirty or self._limits != limits:
+            if self._background_needed():
                 # the new data first, drawn at once on the old background; the new background
                 # (a matplotlib render) follows and replaces both layers together
                 self._send_frame(reply, stacks=False)  # recorded frames (scrubbing) later
-                # let the kernel's I/O thread put that frame on the wire before the render
-                # below holds the interpreter for a hundred milliseconds or more
-                time.sleep(FRAME_HANDOFF)
-                changed = None
-                if not self._dirty and self._limits is not None and len(limits) == len(
-                        self._limits):
-                    changed = [k for k, (a, b) in enumerate(zip(self._limits, limits)) if a != b]
-                self._send_background(changed)
-                self._send_frame(False, skip_empty=True)
+                if self._background_due is None:
+                    try:
+                        loop = asyncio.get_running_loop()
+                    except RuntimeError:  # no event loop (tests, scripts): render now
+                        self._render_background()
+                    else:
+                        self._background_due = loop.call_later(BACKGROUND_DELAY,
+                                                               self._deferred_background)
                 return
             self._send_frame(reply)
+
+    def _background_needed(self):
+        return self._dirty or self._limits != self._current_limits()
+
+    def _deferred_background(self):
+        with LOCK:
+            self._background_due = None
+            if self._view is not None and self.comm is not None and self._background_needed():
+                self._render_background()
+
+    def _render_background(self):
+        """Render and send the background (only the axes whose limits changed, when possible),
+        then the recorded frames and anything that changed meanwhile."""
+        limits = self._current_limits()
+        changed = None
+        if not self._dirty and self._limits is not None and len(limits) == len(self._limits):
+            changed = [k for k, (a, b) in enumerate(zip(self._limits, limits)) if a != b]
+        self._send_background(changed)
+        self._send_frame(False, skip_empty=True)
 
     def _current_limits(self):
         # checked at every frame, so kept cheap: the axes' original positions (an equal-aspect
