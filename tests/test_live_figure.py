@@ -296,6 +296,22 @@ def _playing_figure(total=10_000):
     return live, run, sent
 
 
+@pytest.fixture
+def kernel_loop(monkeypatch):
+    """Let live figures use the running event loop, as they do inside a Jupyter kernel."""
+    import asyncio
+
+    from widgets.live import figure as F
+
+    def running_loop():
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+
+    monkeypatch.setattr(F, "_kernel_loop", running_loop)
+
+
 def _run_loop(live, seconds, ticks=(), sent=None):
     """Run an event loop for ``seconds``, sending a tick at each time in ``ticks`` (seconds, with
     the browser's ``seen`` set to the last message it received); returns the frames' send times."""
@@ -324,7 +340,8 @@ def _run_loop(live, seconds, ticks=(), sent=None):
     return [t - t0 for t, kind in stamps if kind == "frame"]
 
 
-def test_a_tick_keeps_frames_coming_at_the_frame_interval_until_its_lease_ends(monkeypatch):
+def test_a_tick_keeps_frames_coming_at_the_frame_interval_until_its_lease_ends(monkeypatch,
+                                                                              kernel_loop):
     from widgets.live import figure as F
 
     monkeypatch.setattr(F, "MAX_AHEAD", 1000)  # the lease alone ends it here
@@ -339,7 +356,7 @@ def test_a_tick_keeps_frames_coming_at_the_frame_interval_until_its_lease_ends(m
     assert run.iteration == len(times)  # every frame carried one chunk of work
 
 
-def test_ticks_every_lease_interval_keep_playback_going_and_a_pause_stops_it():
+def test_ticks_every_lease_interval_keep_playback_going_and_a_pause_stops_it(kernel_loop):
     from widgets.live import figure as F
 
     live, run, sent = _playing_figure()
@@ -353,7 +370,7 @@ def test_ticks_every_lease_interval_keep_playback_going_and_a_pause_stops_it():
     assert len(frames(sent)) == n
 
 
-def test_no_frames_while_the_browser_is_more_than_max_ahead_behind():
+def test_no_frames_while_the_browser_is_more_than_max_ahead_behind(kernel_loop):
     from widgets.live import figure as F
 
     live, run, sent = _playing_figure()
@@ -380,3 +397,66 @@ def test_scatter_colours_follow_a_new_colour_array_map_and_limits():
         assert not np.array_equal(after, before)
         sc.update_scalarmappable()  # what matplotlib itself would draw
         np.testing.assert_array_equal(after, pack._to_u8(sc.get_facecolor()))
+
+
+def test_a_new_view_of_an_unchanged_figure_gets_the_last_render_again_without_rendering():
+    """JupyterLab re-creates a widget's view when it scrolls back into the window: the kernel
+    sends the same background (no matplotlib render) and every artist's data again."""
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    line = live.track(ax.plot([1, 2, 3], [0.1, 0.5, 0.2])[0])
+    sent = connect(live)
+    first = backgrounds(sent)[-1]
+    png0 = [b for c, b in sent if c is first][0][0]
+    draws = []
+    fig.canvas.draw = lambda *a: draws.append(1)  # any render from here on would show up
+    sent.clear()
+    live._on_msg(None, {"type": "hello", "width": 400, "ratio": 1.0}, [])
+    again = backgrounds(sent)
+    assert len(again) == 1 and again[0]["full"] and not draws
+    assert [b for c, b in sent if c is again[0]][0][0] == png0
+    assert again[0]["axes"] == first["axes"]
+    np.testing.assert_array_equal(field(sent, frames(sent)[-1], "y"), [0.1, 0.5, 0.2])
+    # a changed figure (or another size) is rendered as before
+    del fig.canvas.draw
+    line.axes.set_ylim(0, 2)
+    sent.clear()
+    live._on_msg(None, {"type": "hello", "width": 400, "ratio": 1.0}, [])
+    assert len(backgrounds(sent)) == 1 and backgrounds(sent)[0]["axes"] != first["axes"]
+
+
+def test_away_ends_the_lease_at_once(kernel_loop):
+    live, run, sent = _playing_figure()
+    import asyncio
+
+    async def main():
+        live._on_msg(None, {"type": "tick", "seen": 0}, [])
+        await asyncio.sleep(0.1)
+        n = len(frames(sent))
+        live._on_msg(None, {"type": "away"}, [])
+        await asyncio.sleep(0.3)
+        return n
+
+    n = asyncio.run(main())
+    assert n >= 2 and len(frames(sent)) <= n + 1
+
+
+def test_outside_a_kernel_every_tick_gets_one_frame_even_under_an_event_loop():
+    """Scripts and tests that run their own event loop (Playwright's, here asyncio's) keep the
+    synchronous behaviour: a background at once, one frame per tick, no timer."""
+    import asyncio
+
+    live, run, sent = _playing_figure()
+    fig_ax = live.fig.axes[0]
+
+    async def main():
+        fig_ax.set_ylim(0, 5)
+        live.flush()
+        assert backgrounds(sent)[-1]["axes"][0]["dv"] == pytest.approx(5)  # rendered at once
+        n = len(frames(sent))
+        live._on_msg(None, {"type": "tick", "seen": live._seq}, [])
+        await asyncio.sleep(0.2)
+        return n
+
+    n = asyncio.run(main())
+    assert len(frames(sent)) == n + 1 and live._timer is None

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import io
 import pathlib
+import sys
 import threading
 import time
 
@@ -226,9 +227,8 @@ class LiveFigure(anywidget.AnyWidget):
                 # (a matplotlib render) follows and replaces both layers together
                 self._send_frame(reply, stacks=False)  # recorded frames (scrubbing) later
                 if self._background_due is None:
-                    try:
-                        loop = asyncio.get_running_loop()
-                    except RuntimeError:  # no event loop (tests, scripts): render now
+                    loop = _kernel_loop()
+                    if loop is None:  # tests, scripts: render now
                         self._render_background()
                     else:
                         self._background_due = loop.call_later(BACKGROUND_DELAY,
@@ -262,9 +262,11 @@ class LiveFigure(anywidget.AnyWidget):
                       ax.get_yscale(), tuple(ax.get_position(original=True).bounds))
                      for ax in self.fig.axes)
 
-    def _send_background(self, changed_axes=None):
+    def _send_background(self, changed_axes=None, render=True):
         """Render and send the background: all of it, or only the axes listed in
-        ``changed_axes`` (indices) when their regions do not touch anything else."""
+        ``changed_axes`` (indices) when their regions do not touch anything else.
+        ``render=False`` sends the last render again, whole (for a new view of an unchanged
+        figure)."""
         t0 = time.perf_counter()
         width, ratio = self._view
         w_in, h_in = self.fig.get_size_inches()
@@ -274,15 +276,19 @@ class LiveFigure(anywidget.AnyWidget):
         rescaled = css_w / w_in != self._dpi_css or self._buffer is None
         self._dpi_css = css_w / w_in
         self.fig.set_dpi(self._dpi_css * ratio)
-        patch = self._render_partial(changed_axes) if changed_axes else None
-        if patch is None:
+        patch = self._render_partial(changed_axes) if changed_axes and render else None
+        if patch is not None:
+            self.partial_backgrounds += 1
+        elif render:
             self.fig.canvas.draw()
             self._buffer = np.array(self.fig.canvas.buffer_rgba())
+            # where each axes was drawn, for the next partial render (a third of the render's
+            # cost: only for figures that can have one)
             renderer = self.fig.canvas.get_renderer()
-            self._boxes = [ax.get_tightbbox(renderer) for ax in self.fig.axes]
+            self._boxes = ([ax.get_tightbbox(renderer) for ax in self.fig.axes]
+                           if self._partial_possible() else None)
+        if patch is None:
             patch = (0, 0, self._buffer.shape[1], self._buffer.shape[0])
-        else:
-            self.partial_backgrounds += 1
         H, W = self._buffer.shape[:2]
         x, y, w, h = patch
         png = _png(np.ascontiguousarray(self._buffer[y:y + h, x:x + w]).tobytes(), w, h)
@@ -335,13 +341,19 @@ class LiveFigure(anywidget.AnyWidget):
                   buffers)
         self.frames_sent += 1
 
+    def _partial_possible(self):
+        """False for figures whose axes cannot be re-rendered alone: a layout engine moves
+        every axes, figure-level artists may overlap any of them."""
+        fig = self.fig
+        return not (fig.get_layout_engine() is not None or fig.texts or fig.legends
+                    or fig.images or fig.patches)
+
     def _render_partial(self, indices):
         """Re-render only some axes into the last full render; returns the changed region
         ``(x, y, w, h)`` in device pixels, or None when a full render is needed (nothing cached,
         a new size, a layout engine, figure-level artists, or regions that overlap others)."""
         fig = self.fig
-        if (self._buffer is None or fig.get_layout_engine() is not None or fig.texts
-                or fig.legends or fig.images or fig.patches):
+        if self._buffer is None or not self._partial_possible():
             return None
         W, H = fig.canvas.get_width_height()
         if self._buffer.shape[:2] != (H, W):
@@ -403,10 +415,15 @@ class LiveFigure(anywidget.AnyWidget):
                 width = int(content.get("width") or self.nominal_width)
                 ratio = float(content.get("ratio") or 1.0)
                 view = (max(120, min(width, self.nominal_width)), min(max(ratio, 1.0), 3.0))
-                if kind == "hello" or view != self._view:
+                if (kind == "hello" and view == self._view and self._buffer is not None
+                        and not self._background_needed()):
+                    self._resend()  # JupyterLab re-created the view (scrolling): no render
+                elif kind == "hello" or view != self._view:
                     self._view = view
                     self._dirty = True
                     self.flush()
+            elif kind == "away":  # scrolled out of view, paused, or closing: frames stop now
+                self._lease_until = 0.0
             elif kind == "tick":
                 self._lease_until = time.perf_counter() + LEASE
                 seen = content.get("seen")
@@ -418,6 +435,15 @@ class LiveFigure(anywidget.AnyWidget):
                 else:
                     self._reply_due = True  # the timer's next frame answers it
 
+    def _resend(self):
+        """Everything again for a new view of a figure whose background has not changed: the
+        last render (no matplotlib work) and every artist's arrays."""
+        for t in self._tracked:
+            t.sent = None
+            t.stack_sent = False
+        self._send_background(render=False)
+        self._send_frame(False, skip_empty=True)
+
     # --- playback frames ----------------------------------------------------------------------
     def _frame(self, reply=False):
         """One frame of playback: the owner's chunk of work (``on_tick``), then what changed."""
@@ -428,9 +454,8 @@ class LiveFigure(anywidget.AnyWidget):
     def _schedule(self, started):
         """The next frame one ``frame_interval`` after ``started``, on the running event loop
         (none in tests and nbval: there each tick is answered by one frame)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = _kernel_loop()
+        if loop is None:
             return
         delay = self.frame_interval / 1000.0 - (time.perf_counter() - started)
         self._timer = loop.call_later(max(0.0, delay), self._on_timer)
@@ -464,6 +489,19 @@ class LiveFigure(anywidget.AnyWidget):
 
     def _repr_png_(self):  # displayed alone in a static context
         return self.png()
+
+
+def _kernel_loop():
+    """The event loop running this code when it runs in a Jupyter kernel (a widget's message
+    handler), else None: tests, scripts and other programs' event loops (Playwright's, in the
+    browser tests) get plain synchronous behaviour."""
+    app = sys.modules.get("ipykernel.kernelapp")
+    if app is None or not app.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _visible(t):

@@ -2,7 +2,8 @@
 // on a canvas above it, plus an optional play bar. See figure.py for the protocol:
 //   kernel -> browser  {type: "background", width, height, axes, scene} + [png]
 //                      {type: "frame", artists: [{id, op, visible, fields}]} + [buffers]
-//   browser -> kernel  {type: "hello" | "resize", width, ratio}, {type: "tick", seen}
+//   browser -> kernel  {type: "hello" | "resize", width, ratio}, {type: "tick", seen},
+//                      {type: "away"} (out of view, paused or closing: the kernel stops frames)
 // While a figure plays in view it sends a tick every LEASE_MS; each tick keeps the kernel's frame
 // timer going for a while (figure.py: LEASE), so frames need no message from here.
 
@@ -368,12 +369,16 @@ function render({ model, el }) {
   });
 
   // a figure scrolled out of view asks for no frames (the kernel and the page stay free for
-  // the panel the reader is looking at); it resumes when it comes back into view
-  let inView = true;
+  // the panel the reader is looking at); it resumes when it comes back into view. It also says
+  // hello (and so gets its first background, a matplotlib render) only once it is in view: after
+  // Run All the figure the reader looks at is rendered first, not after every figure above it.
+  let inView = false;
   const viewObserver = new IntersectionObserver((entries) => {
+    const was = inView;
     inView = entries[entries.length - 1].isIntersecting;
     root.dataset.inView = inView ? "1" : "0";
-    if (inView) startLoop();
+    if (inView) { sayHello(); startLoop(); }
+    else if (was && helloSent && model.get("playing")) model.send({ type: "away" });
   });
   viewObserver.observe(el);
 
@@ -387,6 +392,15 @@ function render({ model, el }) {
       model.send({ type: "tick", seen });
     }
     rafLoop = requestAnimationFrame(loop);
+  }
+
+  function sayHello() {
+    const width = Math.floor(el.clientWidth);
+    if (helloSent || !inView || width <= 0) return;
+    helloSent = true;
+    lastWidth = width;
+    model.send({ type: "hello", width, ratio: window.devicePixelRatio || 1 });
+    startLoop();
   }
 
   function startLoop() {
@@ -409,13 +423,7 @@ function render({ model, el }) {
     const width = Math.floor(el.clientWidth);
     if (width <= 0) return;
     reserve(width);
-    if (!helloSent) {
-      helloSent = true;
-      lastWidth = width;
-      model.send({ type: "hello", width, ratio: window.devicePixelRatio || 1 });
-      startLoop();
-      return;
-    }
+    if (!helloSent) { sayHello(); return; }
     if (Math.abs(width - lastWidth) >= 4) {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(() => {
@@ -430,6 +438,7 @@ function render({ model, el }) {
   reserve(el.clientWidth);
 
   return () => {
+    if (alive && helloSent && model.get("playing")) model.send({ type: "away" });
     alive = false;
     observer.disconnect();
     viewObserver.disconnect();
