@@ -55,6 +55,7 @@ def test_ssb_autoplays_evenly_in_log_time_once_displayed(monkeypatch):
         now[0] = 100.0 + t
         p.player.tick()
         seen[t] = p.run.iteration
+    assert seen[0.0] == 1  # the first frame already moves: a restart is visible at once
     for t in (2.0, 4.0, 6.0):
         assert np.log1p(seen[t]) == pytest.approx(t / 8 * np.log1p(3000), abs=0.3), seen
     for _ in range(10_000):  # each tick still does at most one frame budget of work
@@ -188,7 +189,7 @@ def test_wall_autoplays_for_about_eight_seconds(monkeypatch):
     monkeypatch.setattr(pb, "_now", lambda: now[0])
     p = displayed(domain_wall_panel())
     assert p.live.playing and p.player.status().startswith("iteration 0 ")
-    for t, lo, hi in ((0.0, 0, 0), (4.0, 30, 80)):
+    for t, lo, hi in ((0.0, 1, 1), (4.0, 30, 80)):
         now[0] = t
         p.player.tick()
         assert all(lo <= r.iteration <= hi for r in p.runs.values()), (t, p.player.status())

@@ -10,7 +10,9 @@ first ``advance`` (the first frame the reader actually sees), so playback takes 
 :func:`finish` run at full speed.
 
 - :class:`LogPaced` wraps a ``gauge_core.Run`` and lets it reach ``total`` evenly in log time, so
-  the fast fall and the slow untwisting both get their share of the screen time;
+  the fast fall and the slow untwisting both get their share of the screen time; its first frame
+  already takes the first step (evenly in log time that would come only after about a tenth of
+  the playback, and a reader who has just moved a slider would see nothing happen);
 - :class:`Replay` is a counter over frames computed beforehand, evenly in time.
 """
 from __future__ import annotations
@@ -48,6 +50,7 @@ class LogPaced:
             return self.run.advance(int(steps))
         f = self.clock.fraction()
         target = self.total if f >= 1.0 else int(math.expm1(f * math.log1p(self.total)))
+        target = max(target, min(1, self.total))  # the first frame moves
         return self.run.advance(min(int(steps), max(target - self.run.iteration, 0)))
 
     def __getattr__(self, name):  # iteration, diverged, diverged_at, method, loss, Z, ...
