@@ -163,8 +163,13 @@ class Panel(W.VBox):
             self.refresh(changed=name)
 
     def refresh(self, changed=None):
-        """Run :meth:`update` safely and redraw."""
-        with LOCK:
+        """Run :meth:`update` safely and redraw.
+
+        The state of the live figure, caption and status line (play flag, status text, progress,
+        caption) goes to the browser in one message per widget after the frame: what the reader
+        is looking at changes first.
+        """
+        with LOCK, self.live.hold_sync(), self.caption.hold_sync(), self.status.hold_sync():
             t0 = time.perf_counter()
             try:
                 self.update(changed)

@@ -141,6 +141,7 @@ class LiveFigure(anywidget.AnyWidget):
         self._lease_until = 0.0  # perf_counter time until which frames keep coming
         self._seen = 0  # the last message the browser said it received
         self._timer = None  # the event loop's handle of the next frame, while playing
+        self._due = 0.0  # perf_counter time the last frame was due (frames keep to a grid)
         self._reply_due = False
         self._background_due = None  # the event loop's handle of a deferred background render
         self.on_msg(self._on_msg)
@@ -430,8 +431,9 @@ class LiveFigure(anywidget.AnyWidget):
                 if isinstance(seen, int) and not isinstance(seen, bool):
                     self._seen = max(self._seen, min(seen, self._seq))
                 if self._timer is None:
+                    self._due = time.perf_counter()
                     self._frame(reply=True)
-                    self._schedule(time.perf_counter())
+                    self._schedule()
                 else:
                     self._reply_due = True  # the timer's next frame answers it
 
@@ -446,31 +448,37 @@ class LiveFigure(anywidget.AnyWidget):
 
     # --- playback frames ----------------------------------------------------------------------
     def _frame(self, reply=False):
-        """One frame of playback: the owner's chunk of work (``on_tick``), then what changed."""
-        if self.on_tick is not None and self.playing:
-            self.on_tick()
-        self.flush(reply=reply)
+        """One frame of playback: the owner's chunk of work (``on_tick``), then what changed;
+        the status line and play flag follow in one message."""
+        with self.hold_sync():
+            if self.on_tick is not None and self.playing:
+                self.on_tick()
+            self.flush(reply=reply)
 
-    def _schedule(self, started):
-        """The next frame one ``frame_interval`` after ``started``, on the running event loop
-        (none in tests and nbval: there each tick is answered by one frame)."""
+    def _schedule(self):
+        """The next frame one ``frame_interval`` after the last one was due, on the running
+        event loop (none in tests and nbval: there each tick is answered by one frame). Frames
+        keep to that grid, so a timer that fires a little late does not slow playback down; a
+        kernel that fell behind by more than a frame starts a new grid."""
         loop = _kernel_loop()
         if loop is None:
             return
-        delay = self.frame_interval / 1000.0 - (time.perf_counter() - started)
-        self._timer = loop.call_later(max(0.0, delay), self._on_timer)
+        now = time.perf_counter()
+        self._due += self.frame_interval / 1000.0
+        if self._due < now - self.frame_interval / 1000.0:
+            self._due = now
+        self._timer = loop.call_later(max(0.0, self._due - now), self._on_timer)
 
     def _on_timer(self):
         with LOCK:
             self._timer = None
-            started = time.perf_counter()
             if (not self.playing or self._view is None or self.comm is None
-                    or started > self._lease_until):
+                    or time.perf_counter() > self._lease_until):
                 return  # until the next tick starts the timer again
             if self._seq - self._seen <= MAX_AHEAD:
                 self._frame(reply=self._reply_due)
                 self._reply_due = False
-            self._schedule(started)
+            self._schedule()
 
     def _on_playing(self, change):
         with LOCK:
