@@ -140,7 +140,10 @@ def check_layout(page, notebook):
 
     first = page.locator(".jp-Notebook .jp-Cell:has(.jupyter-widgets)").first
     if first.count():
-        first.scroll_into_view_if_needed()
+        # the mouse wheel, as a reader scrolls (JupyterLab's windowed notebook may show a blank
+        # page for a moment after a programmatic jump), then time for the cells to render
+        bk.look_at(first)
+        page.wait_for_timeout(400)
     page.screenshot(path=str(shots / f"layout-{notebook.stem[:2]}.png"))
     for cell in sorted({int(p.split(":")[0].split()[1]) for p in problems
                         if p.startswith("cell ")})[:6]:
