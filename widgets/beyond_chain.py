@@ -191,6 +191,9 @@ class RingPanel(Panel):
         return loss if loss > 0 else None
 
     def _caption(self):
+        self.set_caption(self._caption_html)  # built only when shown (at most 4/s in playback)
+
+    def _caption_html(self):
         s = self.state
         T, lam = s["T"], s["lam"]
         start = (f"a ring wound w = {s['w']} times (angles jittered by 0.3 rad)"
@@ -228,7 +231,7 @@ class RingPanel(Panel):
                      "holonomy angle then stays away from 0 (its loss is then drawn above 0, not above a plateau).")
         if s["start"] == "wound" and lam * c >= 2.0:
             text += "<br>No wound state with this w exists here (λc ≥ 2): the vectors shrink to 0."
-        self.set_caption(text)
+        return text
 
 
 def _log_ticks(ax):

@@ -24,10 +24,16 @@ Frames during playback: while ``playing`` is true and the figure is in view, the
 frame at once, then sends one frame every ``frame_interval`` ms from a timer on its event loop
 until :data:`LEASE` seconds after the last tick. So a frame costs the kernel no incoming message
 (each one costs ipykernel about 3.5 ms of CPU here, a third of a frame's budget), and a figure
-that is closed, hidden in a background tab or scrolled out of view stops costing anything within
-:data:`LEASE` seconds. Each tick says which message the browser last received; the kernel sends
-no frame while more than :data:`MAX_AHEAD` are on their way. Without a running event loop (tests,
-nbval) every tick is answered with exactly one frame.
+that is hidden in a background tab stops costing anything within :data:`LEASE` seconds (one
+scrolled out of view or closed sends ``away`` and stops at once, and pausing stops it as
+well). Each tick says which
+message the browser last received; the kernel sends no frame while more than :data:`MAX_AHEAD`
+are on their way. Outside a Jupyter kernel (tests, nbval, scripts) every tick is answered with
+exactly one frame and backgrounds are rendered at once.
+
+A figure says ``hello`` (its width and pixel ratio) once it is first scrolled into view, and
+gets its first background then; a view created again for an unchanged figure (JupyterLab's
+windowed notebook does this while scrolling) gets the last render again, not a new one.
 
 Thread safety: with ipykernel 7, comm messages may be handled on a subshell thread while a cell
 runs on the main thread. Everything that touches a live figure (message handlers, panel
@@ -423,7 +429,7 @@ class LiveFigure(anywidget.AnyWidget):
                     self._view = view
                     self._dirty = True
                     self.flush()
-            elif kind == "away":  # scrolled out of view, paused, or closing: frames stop now
+            elif kind == "away":  # scrolled out of view or closing: frames stop now
                 self._lease_until = 0.0
             elif kind == "tick":
                 self._lease_until = time.perf_counter() + LEASE

@@ -3,7 +3,7 @@
 //   kernel -> browser  {type: "background", width, height, axes, scene} + [png]
 //                      {type: "frame", artists: [{id, op, visible, fields}]} + [buffers]
 //   browser -> kernel  {type: "hello" | "resize", width, ratio}, {type: "tick", seen},
-//                      {type: "away"} (out of view, paused or closing: the kernel stops frames)
+//                      {type: "away"} (out of view or closing: the kernel stops frames)
 // While a figure plays in view it sends a tick every LEASE_MS; each tick keeps the kernel's frame
 // timer going for a while (figure.py: LEASE), so frames need no message from here.
 
