@@ -137,11 +137,11 @@ def test_only_the_axes_that_changed_are_rendered_again():
     b.set_ylim(-2, 2)
     live.flush()
     (bg,) = backgrounds(sent)
-    assert not bg["full"] and live.partial_backgrounds == 1
+    assert not bg["full"] and live._background.partial_renders == 1
     x, y, w, h = bg["patch"]
     assert x > 330 and w < 450  # the right-hand axes only
     # the patched background equals a full render, pixel for pixel
-    patched = live._buffer.copy()
+    patched = live._background.buffer.copy()
     fig.canvas.draw()
     assert np.array_equal(patched, np.asarray(fig.canvas.buffer_rgba()))
     # wider tick labels push the y label left: the patch must also clear where it was
@@ -150,8 +150,8 @@ def test_only_the_axes_that_changed_are_rendered_again():
     live.flush()
     b.set_ylim(-20000, 20000)
     live.flush()
-    assert live.partial_backgrounds == 2
-    patched = live._buffer.copy()
+    assert live._background.partial_renders == 2
+    patched = live._background.buffer.copy()
     fig.canvas.draw()
     assert np.array_equal(patched, np.asarray(fig.canvas.buffer_rgba()))
     sent.clear()

@@ -142,7 +142,7 @@ def test_browser_draws_where_matplotlib_draws(chromium, ratio, width, rescale):
             fig.axes[0].set_ylim(1e-5, 30)
             tracked["line"].set_ydata(np.exp(-0.8 * tracked["line"].get_xdata()) + 1e-5)
             live.flush()
-            assert live.partial_backgrounds == 1
+            assert live._background.partial_renders == 1
             livekit.deliver(page, sent)
             page.wait_for_function("() => +document.querySelector('.gb-live').dataset"
                                    ".backgrounds >= 2")

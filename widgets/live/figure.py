@@ -54,6 +54,7 @@ import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import pack
+from .background import Background, axes_map
 
 #: One lock for every live figure: matplotlib is not thread-safe, and ipykernel 7 may run widget
 #: callbacks on a subshell thread while a cell runs.
@@ -139,9 +140,7 @@ class LiveFigure(anywidget.AnyWidget):
         self.frames_sent = 0
         self.backgrounds_sent = 0
         self.last_background_seconds = 0.0
-        self._buffer = None  # the last full render (device pixels), for partial re-renders
-        self._boxes = None  # each axes' tight box in that render
-        self.partial_backgrounds = 0
+        self._background = Background(fig)
         self._status_time = 0.0
         self._pending_status = None
         self._lease_until = 0.0  # perf_counter time until which frames keep coming
@@ -275,38 +274,27 @@ class LiveFigure(anywidget.AnyWidget):
         ``render=False`` sends the last render again, whole (for a new view of an unchanged
         figure)."""
         t0 = time.perf_counter()
+        bg = self._background
         width, ratio = self._view
         w_in, h_in = self.fig.get_size_inches()
         css_w = float(min(width, self.nominal_width))
         # the browser keeps every array it has (in data units); only sizes in CSS pixels
         # (markers, line widths) depend on the scale, so a new scale means sending everything
-        rescaled = css_w / w_in != self._dpi_css or self._buffer is None
+        rescaled = css_w / w_in != self._dpi_css or bg.buffer is None
         self._dpi_css = css_w / w_in
         self.fig.set_dpi(self._dpi_css * ratio)
-        patch = self._render_partial(changed_axes) if changed_axes and render else None
-        if patch is not None:
-            self.partial_backgrounds += 1
-        elif render:
-            self.fig.canvas.draw()
-            self._buffer = np.array(self.fig.canvas.buffer_rgba())
-            # where each axes was drawn, for the next partial render (a third of the render's
-            # cost: only for figures that can have one)
-            renderer = self.fig.canvas.get_renderer()
-            self._boxes = ([ax.get_tightbbox(renderer) for ax in self.fig.axes]
-                           if self._partial_possible() else None)
-        if patch is None:
-            patch = (0, 0, self._buffer.shape[1], self._buffer.shape[0])
-        H, W = self._buffer.shape[:2]
+        patch = bg.render(changed_axes) if render else bg.whole
+        H, W = bg.buffer.shape[:2]
         x, y, w, h = patch
-        png = _png(np.ascontiguousarray(self._buffer[y:y + h, x:x + w]).tobytes(), w, h)
-        axes = [_axes_map(ax, H, ratio) for ax in self.fig.axes]
         index = {id(ax): k for k, ax in enumerate(self.fig.axes)}
         scene = [dict(pack.style(t.artist, t.kind, self._dpi_css), id=k, kind=t.kind,
                       ax=index[id(t.ax)]) for k, t in enumerate(self._tracked)]
         self._seq += 1
         self.send({"type": "background", "seq": self._seq, "width": W / ratio,
                    "height": H / ratio, "patch": [x / ratio, y / ratio, w / ratio, h / ratio],
-                   "full": patch == (0, 0, W, H), "axes": axes, "scene": scene}, [png])
+                   "full": patch == bg.whole,
+                   "axes": [axes_map(ax, H, ratio) for ax in self.fig.axes], "scene": scene},
+                  [bg.png(patch)])
         if rescaled:
             for t in self._tracked:
                 t.sent = None
@@ -319,9 +307,9 @@ class LiveFigure(anywidget.AnyWidget):
     def _send_frame(self, reply=False, skip_empty=False, stacks=True):
         updates, buffers, projections = [], [], {}
         for k, t in enumerate(self._tracked):
-            vis = _visible(t)
+            vis = pack.visible(t.artist)
             new = pack.data(t.artist, t.kind, self._dpi_css, projections)
-            op, fields = _diff(t.sent, new)
+            op, fields = pack.diff(t.sent, new)
             if op is None and t.sent is not None and t.sent.get("_vis") == vis:
                 continue
             entry = {"id": k, "op": op or "keep", "visible": vis, "fields": {}}
@@ -348,55 +336,6 @@ class LiveFigure(anywidget.AnyWidget):
                   buffers)
         self.frames_sent += 1
 
-    def _partial_possible(self):
-        """False for figures whose axes cannot be re-rendered alone: a layout engine moves
-        every axes, figure-level artists may overlap any of them."""
-        fig = self.fig
-        return not (fig.get_layout_engine() is not None or fig.texts or fig.legends
-                    or fig.images or fig.patches)
-
-    def _render_partial(self, indices):
-        """Re-render only some axes into the last full render; returns the changed region
-        ``(x, y, w, h)`` in device pixels, or None when a full render is needed (nothing cached,
-        a new size, a layout engine, figure-level artists, or regions that overlap others)."""
-        fig = self.fig
-        if self._buffer is None or not self._partial_possible():
-            return None
-        W, H = fig.canvas.get_width_height()
-        if self._buffer.shape[:2] != (H, W):
-            return None
-        renderer = fig.canvas.get_renderer()
-        axes = fig.axes
-        boxes = [ax.get_tightbbox(renderer) for ax in axes]
-        old = self._boxes if self._boxes is not None and len(self._boxes) == len(axes) else None
-        if old is None:
-            return None
-        region = None
-        for k in indices:  # where the axes was drawn before (a moved label) and will be now
-            for b in (boxes[k], old[k]):
-                region = b if region is None else region.union([region, b])
-        if region is None:
-            return None
-        region = region.expanded(1.0, 1.0).padded(2)
-        if any(k not in indices and boxes[k].overlaps(region) for k in range(len(axes))):
-            return None
-        self._boxes = boxes
-        shown = [ax.get_visible() for ax in axes]
-        try:
-            for k, ax in enumerate(axes):
-                ax.set_visible(shown[k] and k in indices)
-            fig.canvas.draw()
-        finally:
-            for ax, v in zip(axes, shown):
-                ax.set_visible(v)
-        fresh = np.asarray(fig.canvas.buffer_rgba())
-        x0, x1 = max(int(region.x0), 0), min(int(np.ceil(region.x1)), W)
-        y0, y1 = max(int(H - region.y1), 0), min(int(np.ceil(H - region.y0)), H)
-        if x1 <= x0 or y1 <= y0:
-            return None
-        self._buffer[y0:y1, x0:x1] = fresh[y0:y1, x0:x1]
-        return (x0, y0, x1 - x0, y1 - y0)
-
     def set_status(self, text, progress=None):
         """The status line above the figure (and the progress bar, 0–1, if given).
 
@@ -422,8 +361,8 @@ class LiveFigure(anywidget.AnyWidget):
                 width = int(content.get("width") or self.nominal_width)
                 ratio = float(content.get("ratio") or 1.0)
                 view = (max(120, min(width, self.nominal_width)), min(max(ratio, 1.0), 3.0))
-                if (kind == "hello" and view == self._view and self._buffer is not None
-                        and not self._background_needed()):
+                if (kind == "hello" and view == self._view
+                        and self._background.buffer is not None and not self._background_needed()):
                     self._resend()  # JupyterLab re-created the view (scrolling): no render
                 elif kind == "hello" or view != self._view:
                     self._view = view
@@ -516,63 +455,3 @@ def _kernel_loop():
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _visible(t):
-    return any(m.get_visible() for m in pack.members(t.artist)) if pack.members(t.artist) else False
-
-
-def _diff(old, new):
-    """``("set", all fields)``, ``("extend", tails)`` or ``(None, {})`` if nothing changed."""
-    if old is None or old.keys() - {"_vis"} != new.keys():
-        return "set", new
-    same = all(np.array_equal(old[k], new[k]) for k in new)
-    if same:
-        return None, {}
-    n_old = {k: old[k].shape[0] for k in new}
-    if (len(set(n_old.values())) == 1 and all(new[k].shape[0] >= n_old[k] for k in new)
-            and all(np.array_equal(new[k][:n_old[k]], old[k]) for k in new)):
-        return "extend", {k: new[k][n_old[k]:] for k in new}
-    return "set", new
-
-
-def _axes_map(ax, H, ratio):
-    """The data-to-CSS-pixel map of one axes: ``X = X0 + Xu (f(x) - u0) + Xv (g(y) - v0)`` with
-    ``f, g`` the identity or ``log10``, plus its clip box."""
-    three_d = getattr(ax, "name", "") == "3d"
-    xlog = (not three_d) and ax.get_xscale() == "log"
-    ylog = (not three_d) and ax.get_yscale() == "log"
-    for scale in (ax.get_xscale(), ax.get_yscale()):
-        if scale not in ("linear", "log") and not three_d:
-            raise ValueError(f"the live layer supports linear and log axes, got {scale!r}")
-    if three_d:
-        u0, u1, v0, v1 = 0.0, 1.0, 0.0, 1.0
-    else:
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        f = np.log10 if xlog else float
-        g = np.log10 if ylog else float
-        u0, u1, v0, v1 = float(f(x0)), float(f(x1)), float(g(y0)), float(g(y1))
-        if u1 == u0:
-            u1 = u0 + 1.0
-        if v1 == v0:
-            v1 = v0 + 1.0
-    inv_f = (lambda u: 10.0 ** u) if xlog else (lambda u: u)
-    inv_g = (lambda v: 10.0 ** v) if ylog else (lambda v: v)
-    pts = ax.transData.transform([[inv_f(u0), inv_g(v0)], [inv_f(u1), inv_g(v0)],
-                                  [inv_f(u0), inv_g(v1)]])
-    X = pts[:, 0] / ratio
-    Y = (H - pts[:, 1]) / ratio
-    bb = ax.bbox
-    return {"u0": u0, "du": u1 - u0, "v0": v0, "dv": v1 - v0, "xlog": xlog, "ylog": ylog,
-            "X0": X[0], "Xu": X[1] - X[0], "Xv": X[2] - X[0],
-            "Y0": Y[0], "Yu": Y[1] - Y[0], "Yv": Y[2] - Y[0],
-            "clip": [bb.x0 / ratio, (H - bb.y1) / ratio, bb.width / ratio, bb.height / ratio]}
-
-
-def _png(rgba, W, H):
-    from PIL import Image  # Pillow comes with matplotlib
-
-    buf = io.BytesIO()
-    Image.frombuffer("RGBA", (W, H), bytes(rgba), "raw", "RGBA", 0, 1).save(
-        buf, format="png", compress_level=1)
-    return buf.getvalue()

@@ -1,5 +1,5 @@
 """Turn matplotlib artists into what the browser layer draws: a style (sent with the background)
-and data arrays (sent every frame).
+and data arrays (sent every frame, only what changed: :func:`diff`).
 
 Supported artists, with the matplotlib properties that are honoured:
 
@@ -168,6 +168,27 @@ def data(artist, kind, dpi, projections=None):
         flat = np.concatenate(verts) if verts else np.zeros((0, 2))
         return {"x": flat[:, 0].copy(), "y": flat[:, 1].copy(), "n": lengths}
     raise TypeError(kind)  # pragma: no cover - kind_of guards this
+
+
+def visible(artist):
+    """True if any part of the artist is visible."""
+    parts = members(artist)
+    return any(m.get_visible() for m in parts) if parts else False
+
+
+def diff(old, new):
+    """What to send of ``new`` (arrays by field, from :func:`data`) when the browser holds
+    ``old``: ``("set", all fields)``, ``("extend", tails)`` for arrays that only grew, or
+    ``(None, {})`` if nothing changed."""
+    if old is None or old.keys() - {"_vis"} != new.keys():
+        return "set", new
+    if all(np.array_equal(old[k], new[k]) for k in new):
+        return None, {}
+    n_old = {k: old[k].shape[0] for k in new}
+    if (len(set(n_old.values())) == 1 and all(new[k].shape[0] >= n_old[k] for k in new)
+            and all(np.array_equal(new[k][:n_old[k]], old[k]) for k in new)):
+        return "extend", {k: new[k][n_old[k]:] for k in new}
+    return "set", new
 
 
 def _map_colours(artist):

@@ -6,7 +6,8 @@ browser's ticks keep the figure's frame timer going, see :mod:`widgets.live.figu
 chunk of at most ``budget`` seconds over all unfinished runs, then calls the panel's ``draw``;
 the figure then sends what changed. Playback therefore starts by itself as soon as the figure is
 displayed (autoplay), stops costing anything soon after nobody is watching, and a control change
-is answered between two chunks. Headless code (tests, nbval, the static edition) calls :meth:`Player.run_to_end`.
+is answered between two chunks. Headless code (tests, nbval, the static edition) calls
+:meth:`Player.run_to_end`.
 """
 from __future__ import annotations
 
