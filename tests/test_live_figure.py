@@ -460,3 +460,94 @@ def test_outside_a_kernel_every_tick_gets_one_frame_even_under_an_event_loop():
 
     n = asyncio.run(main())
     assert len(frames(sent)) == n + 1 and live._timer is None
+
+
+def _changes_on_a_loop(live, line, every, seconds):
+    """Change the y limits every ``every`` seconds for ``seconds`` (a key held down), flushing
+    each time as a panel does, on a running event loop; returns the times of the changes and the
+    send times of frames and backgrounds, in seconds from the first change."""
+    import asyncio
+    import time as _time
+
+    stamps = []
+    original = live.send
+
+    def send(content, buffers=None):
+        stamps.append((_time.perf_counter(), content["type"]))
+        original(content, buffers)
+
+    live.send = send
+
+    async def main():
+        t0 = _time.perf_counter()
+        k = 0
+        while _time.perf_counter() - t0 < seconds:
+            k += 1
+            stamps.append((_time.perf_counter(), "change"))
+            line.axes.set_ylim(0, 1 + k)
+            live.flush()
+            await asyncio.sleep(every)
+        await asyncio.sleep(1.0)  # whatever is still due
+        return t0
+
+    t0 = asyncio.run(main())
+    return {kind: [t - t0 for t, k in stamps if k == kind]
+            for kind in ("change", "frame", "background")}
+
+
+def test_a_held_key_gets_every_frame_at_once_and_one_render_after_it_stops(kernel_loop):
+    from widgets.live import figure as F
+
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    line = live.track(ax.plot([1, 2, 3], [0.1, 0.5, 0.2])[0])
+    connect(live)
+    # changes 30 ms apart for 0.25 s: shorter than the longest wait, so one render at the end
+    sent = _changes_on_a_loop(live, line, every=0.03, seconds=0.25)
+    changes = sent["change"]
+    assert len(changes) >= 5
+    # every change answered by a frame at once
+    assert len(sent["frame"]) >= len(changes)
+    assert np.max(np.subtract(sent["frame"][:len(changes)], changes)) < 0.02
+    assert len(sent["background"]) == 1
+    render = sent["background"][0] - live.last_background_seconds  # when the render began
+    assert changes[-1] + F.BACKGROUND_DELAY - 0.01 <= render <= changes[-1] + F.BACKGROUND_DELAY + 0.05
+    # and the render shows the last limits
+    assert live._limits == live._current_limits()
+
+
+def test_changes_that_never_stop_still_get_a_render_every_max_wait(kernel_loop):
+    from widgets.live import figure as F
+
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    line = live.track(ax.plot([1, 2, 3], [0.1, 0.5, 0.2])[0])
+    connect(live)
+    sent = _changes_on_a_loop(live, line, every=0.02, seconds=1.5)
+    renders = sent["background"]
+    assert len(renders) >= 2
+    assert renders[0] <= F.BACKGROUND_MAX_WAIT + F.BACKGROUND_DELAY + 0.1
+    assert np.max(np.diff(renders)) <= F.BACKGROUND_MAX_WAIT + F.BACKGROUND_DELAY + 0.25
+
+
+def test_the_first_background_of_a_new_view_is_not_delayed(kernel_loop):
+    import asyncio
+    import time as _time
+
+    fig, ax = figure()
+    live = LiveFigure(fig)
+    live.track(ax.plot([1, 2, 3], [0.1, 0.5, 0.2])[0])
+    stamps = []
+    live.send = lambda content, buffers=None: stamps.append((_time.perf_counter(),
+                                                             content["type"]))
+
+    async def main():
+        t0 = _time.perf_counter()
+        live._on_msg(None, {"type": "hello", "width": 400, "ratio": 1.0}, [])
+        await asyncio.sleep(0.5)
+        return t0
+
+    t0 = asyncio.run(main())
+    first = [t - t0 for t, kind in stamps if kind == "background"]
+    assert len(first) == 1
+    assert first[0] - live.last_background_seconds < 0.03  # the render began at once

@@ -64,10 +64,14 @@ NOMINAL_DPI = 100.0  # a figure of w inches is at most 100 w CSS pixels wide
 #: seconds between status-line updates during playback (text to read, not an animation: each
 #: update is a message of its own and a layout pass in the page)
 STATUS_INTERVAL = 0.1
-#: seconds between a frame and the background render that follows it (a matplotlib render holds
-#: the interpreter and a core for 100 ms or more; meanwhile the frame reaches the page and is
-#: drawn, and further control changes in that time share one render)
-BACKGROUND_DELAY = 0.03
+#: seconds between the last frame that needs a new background and the render (a matplotlib
+#: render holds the interpreter and a core for 100-300 ms; meanwhile the frame reaches the page
+#: and is drawn, on a core the render does not take, and a key held down or a slider dragged gets
+#: each of its frames at once, on the old axes, and one render when it stops) ...
+BACKGROUND_DELAY = 0.08
+#: ... but at most this many seconds after the first such frame (during playback whose limits keep
+#: moving, and while a control is held)
+BACKGROUND_MAX_WAIT = 0.4
 #: seconds between the browser's ticks while a figure plays in view (live.js has the same number)
 LEASE_INTERVAL = 0.2
 #: seconds a tick keeps frames coming: three tick intervals, so a late tick does not stall play
@@ -149,6 +153,7 @@ class LiveFigure(anywidget.AnyWidget):
         self._due = 0.0  # perf_counter time the last frame was due (frames keep to a grid)
         self._reply_due = False
         self._background_due = None  # the event loop's handle of a deferred background render
+        self._background_since = 0.0  # when the change that first needed it came
         self.on_msg(self._on_msg)
         self.observe(self._on_playing, names="playing")
         self.observe(self._apply_hidden, names="hidden")
@@ -232,15 +237,26 @@ class LiveFigure(anywidget.AnyWidget):
                 # the new data first, drawn at once on the old background; the new background
                 # (a matplotlib render) follows and replaces both layers together
                 self._send_frame(reply, stacks=False)  # recorded frames (scrubbing) later
-                if self._background_due is None:
-                    loop = _kernel_loop()
-                    if loop is None:  # tests, scripts: render now
-                        self._render_background()
-                    else:
-                        self._background_due = loop.call_later(BACKGROUND_DELAY,
-                                                               self._deferred_background)
+                self._defer_background()
                 return
             self._send_frame(reply)
+
+    def _defer_background(self):
+        """Render the background BACKGROUND_DELAY seconds after the last change that needs it
+        (at once for a view that has none yet), at most BACKGROUND_MAX_WAIT after the first."""
+        loop = _kernel_loop()
+        if loop is None:  # tests, scripts: render now
+            self._render_background()
+            return
+        now = time.perf_counter()
+        if self._background_due is not None:
+            if now - self._background_since >= BACKGROUND_MAX_WAIT:
+                return  # the render already due comes soon enough
+            self._background_due.cancel()
+        else:
+            self._background_since = now
+        delay = 0.0 if self._background.buffer is None else BACKGROUND_DELAY
+        self._background_due = loop.call_later(delay, self._deferred_background)
 
     def _background_needed(self):
         return self._dirty or self._limits != self._current_limits()
