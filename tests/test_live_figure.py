@@ -309,7 +309,7 @@ def kernel_loop(monkeypatch):
         except RuntimeError:
             return None
 
-    monkeypatch.setattr(F, "_kernel_loop", running_loop)
+    monkeypatch.setattr(F, "kernel_loop", running_loop)
 
 
 def _run_loop(live, seconds, ticks=(), sent=None):
@@ -551,3 +551,58 @@ def test_the_first_background_of_a_new_view_is_not_delayed(kernel_loop):
     first = [t - t0 for t, kind in stamps if kind == "background"]
     assert len(first) == 1
     assert first[0] - live.last_background_seconds < 0.03  # the render began at once
+
+
+def test_a_control_change_sends_its_frame_first_and_the_panel_text_after_it(kernel_loop):
+    """In a kernel, the frame answering a control leaves at once; the caption, status line and
+    play bar follow STATE_DELAY later (the page draws the frame before it lays out text), and the
+    caption then describes the new setting."""
+    import asyncio
+    import time as _time
+
+    from widgets import base, overview_panel
+
+    panel = overview_panel(T=16)
+    live = panel.live
+    events = []
+    live.send = lambda content, buffers=None: events.append((_time.perf_counter(),
+                                                             content["type"]))
+    live._on_msg(None, {"type": "hello", "width": 600, "ratio": 1.0}, [])
+    for name, w in (("caption", panel.caption), ("status", panel.status), ("state", live)):
+        original = w.send_state
+
+        def send_state(key=None, _name=name, _original=original):
+            events.append((_time.perf_counter(), _name))
+            return _original(key)
+
+        w.send_state = send_state
+    lam = panel.controls["lam"]
+    new = lam.value * 2 if lam.value * 2 <= lam.max else lam.value / 2
+
+    async def main():
+        await asyncio.sleep(0.3)  # the first background
+        events.clear()
+        t0 = _time.perf_counter()
+        lam.value = new
+        await asyncio.sleep(0.3)
+        return t0
+
+    t0 = asyncio.run(main())
+    kinds = [k for _, k in events]
+    assert kinds[0] == "frame", kinds
+    first_frame = events[0][0]
+    caption = [t for t, k in events if k == "caption"]
+    assert caption and caption[0] - first_frame >= base.STATE_DELAY - 0.005
+    assert first_frame - t0 < 0.1
+    assert f"{new:.3g}" in panel.caption.value
+
+
+def test_without_a_kernel_the_panel_text_is_current_when_refresh_returns():
+    from widgets import overview_panel
+
+    panel = overview_panel(T=16)
+    connect(panel.live)
+    lam = panel.controls["lam"]
+    new = lam.value * 2 if lam.value * 2 <= lam.max else lam.value / 2
+    lam.value = new
+    assert f"{new:.3g}" in panel.caption.value

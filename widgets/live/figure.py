@@ -244,7 +244,7 @@ class LiveFigure(anywidget.AnyWidget):
     def _defer_background(self):
         """Render the background BACKGROUND_DELAY seconds after the last change that needs it
         (at once for a view that has none yet), at most BACKGROUND_MAX_WAIT after the first."""
-        loop = _kernel_loop()
+        loop = kernel_loop()
         if loop is None:  # tests, scripts: render now
             self._render_background()
             return
@@ -421,7 +421,7 @@ class LiveFigure(anywidget.AnyWidget):
         event loop (none in tests and nbval: there each tick is answered by one frame). Frames
         keep to that grid, so a timer that fires a little late does not slow playback down; a
         kernel that fell behind by more than a frame starts a new grid."""
-        loop = _kernel_loop()
+        loop = kernel_loop()
         if loop is None:
             return
         now = time.perf_counter()
@@ -460,7 +460,7 @@ class LiveFigure(anywidget.AnyWidget):
         return self.png()
 
 
-def _kernel_loop():
+def kernel_loop():
     """The event loop running this code when it runs in a Jupyter kernel (a widget's message
     handler), else None: tests, scripts and other programs' event loops (Playwright's, in the
     browser tests) get plain synchronous behaviour."""
