@@ -346,7 +346,7 @@ def test_a_tick_keeps_frames_coming_at_the_frame_interval_until_its_lease_ends(m
 
     monkeypatch.setattr(F, "MAX_AHEAD", 1000)  # the lease alone ends it here
     live, run, sent = _playing_figure()
-    times = _run_loop(live, 1.2, ticks=[0.0], sent=sent)
+    times = _run_loop(live, F.LEASE + 0.6, ticks=[0.0], sent=sent)
     # one frame at once, then one per frame_interval until LEASE seconds after the tick
     expected = 1 + int(F.LEASE / (live.frame_interval / 1000))
     assert abs(len(times) - expected) <= 2, (len(times), expected)
@@ -360,9 +360,10 @@ def test_ticks_every_lease_interval_keep_playback_going_and_a_pause_stops_it(ker
     from widgets.live import figure as F
 
     live, run, sent = _playing_figure()
-    ticks = list(np.arange(0.0, 1.0, F.LEASE_INTERVAL))
-    times = _run_loop(live, 1.0, ticks=ticks, sent=sent)
-    assert len(times) >= 0.8 * 1.0 / (live.frame_interval / 1000)  # no gap between leases
+    seconds = 3 * F.LEASE  # several leases, each renewed before it ends
+    ticks = list(np.arange(0.0, seconds, F.LEASE_INTERVAL))
+    times = _run_loop(live, seconds, ticks=ticks, sent=sent)
+    assert len(times) >= 0.8 * seconds / (live.frame_interval / 1000)  # no gap between leases
     assert np.max(np.diff(times)) < 4 * live.frame_interval / 1000
     live.playing = False  # the reader pauses: the timer stops although the lease is still valid
     n = len(frames(sent))
@@ -376,7 +377,7 @@ def test_no_frames_while_the_browser_is_more_than_max_ahead_behind(kernel_loop):
     live, run, sent = _playing_figure()
     # the browser never reports anything received: the kernel stops MAX_AHEAD messages ahead
     live._seen = live._seq
-    times = _run_loop(live, 1.0, ticks=[0.0, 0.2, 0.4], sent=None)
+    times = _run_loop(live, 1.5, ticks=[0.0, 0.2, 0.4], sent=None)
     assert len(times) in (F.MAX_AHEAD, F.MAX_AHEAD + 1), len(times)
 
 

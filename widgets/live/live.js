@@ -223,7 +223,7 @@ function render({ model, el }) {
   let bgChain = Promise.resolve();
   let drawQueued = false;
   // a tick is a lease on the kernel's frame timer (figure.py: LEASE_INTERVAL, LEASE)
-  const LEASE_MS = 200;
+  const LEASE_MS = 400;
   let lastTick = -Infinity, tickSentAt = 0, rafLoop = 0;
   let seen = 0; // the last message (frame or background) received, reported with each tick
   let helloSent = false, lastWidth = 0, resizeTimer = 0;
