@@ -222,6 +222,8 @@ function render({ model, el }) {
   let pending = 0; // backgrounds still decoding: frames wait for them
   let bgChain = Promise.resolve();
   let drawQueued = false;
+  const queued = []; // frame messages received but not yet shown (see nextFrame)
+  const MAX_QUEUED = 2;
   // a tick is a lease on the kernel's frame timer (figure.py: LEASE_INTERVAL, LEASE)
   const LEASE_MS = 400;
   let lastTick = -Infinity, tickSentAt = 0, rafLoop = 0;
@@ -278,6 +280,10 @@ function render({ model, el }) {
 
   function draw() {
     drawQueued = false;
+    if (pending === 0) { // frames wait for a background on its way (they may need its axes)
+      nextFrame();
+      if (queued.length) queueDraw(); // the next one in the next display frame
+    }
     if (!size) return;
     const ratio = window.devicePixelRatio || 1;
     SNAP = ratio;
@@ -350,23 +356,35 @@ function render({ model, el }) {
         root.dataset.roundTrip = String(Math.round(performance.now() - tickSentAt));
         tickSentAt = 0;
       }
-      for (const a of msg.artists) {
-        if (a.op === "stack") {
-          stacks.set(a.id, Object.fromEntries(Object.entries(a.fields).map(([name, spec]) =>
-            [name, { rows: spec[2], cols: spec[3], data: typed(spec[1], buffers[spec[0]]) }])));
-          continue;
-        }
-        let d = data.get(a.id);
-        if (!d || a.op === "set") { d = { visible: a.visible }; data.set(a.id, d); }
-        d.visible = a.visible;
-        for (const [name, spec] of Object.entries(a.fields)) {
-          const arr = typed(spec[1], buffers[spec[0]]);
-          d[name] = a.op === "extend" && d[name] ? concat(d[name], arr) : arr;
-        }
-      }
+      queued.push([msg, buffers]);
       if (pending === 0) queueDraw();
     }
   });
+
+  function applyFrame(msg, buffers) {
+    for (const a of msg.artists) {
+      if (a.op === "stack") {
+        stacks.set(a.id, Object.fromEntries(Object.entries(a.fields).map(([name, spec]) =>
+          [name, { rows: spec[2], cols: spec[3], data: typed(spec[1], buffers[spec[0]]) }])));
+        continue;
+      }
+      let d = data.get(a.id);
+      if (!d || a.op === "set") { d = { visible: a.visible }; data.set(a.id, d); }
+      d.visible = a.visible;
+      for (const [name, spec] of Object.entries(a.fields)) {
+        const arr = typed(spec[1], buffers[spec[0]]);
+        d[name] = a.op === "extend" && d[name] ? concat(d[name], arr) : arr;
+      }
+    }
+  }
+
+  // Frames from the kernel are shown one per display frame: two that arrive within one display
+  // frame (network or main-thread jitter) are both seen instead of the first being overwritten.
+  // A page that falls further behind catches up: all but the newest MAX_QUEUED are applied unseen.
+  function nextFrame() {
+    while (queued.length > MAX_QUEUED) applyFrame(...queued.shift());
+    if (queued.length) applyFrame(...queued.shift());
+  }
 
   // a figure scrolled out of view asks for no frames (the kernel and the page stay free for
   // the panel the reader is looking at); it resumes when it comes back into view. It also says
