@@ -13,8 +13,10 @@ JupyterLab (one server over a temp copy of book/) and Debian's Chromium. For eac
    kernel's CPU time per second of playback (from /proc; 1.0 = one core busy) and the median
    round trip of a tick (browser asks for a frame → the frame arrives);
 3. **key press → changed pixels** on the chapter's first panel: N arrow-key presses on its first
-   slider (playback paused), each timed in the page from keydown to the first animation frame
-   whose live figure differs (background image or canvas pixels). Reported as median and p90;
+   slider (playback paused), each timed in the page from keydown to the drawing call that made
+   the live figure differ (background image or canvas pixels; ``browserkit.JS_ARM_LATENCY``
+   hashes the pixels only after animation frames in which the figure's canvases drew, and the
+   ipympl baseline is watched the same way). Reported as median and p90;
 4. **baseline**: the same measure on a bare ipympl figure with one line that a slider updates
    through ``set_data`` + ``draw_idle`` (the old drawing path), measured in the same run, and the
    ratio of each chapter's median to it;
