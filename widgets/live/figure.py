@@ -282,7 +282,7 @@ class LiveFigure(anywidget.AnyWidget):
     def _current_limits(self):
         # checked at every frame, so kept cheap: the axes' original positions (an equal-aspect
         # axes moves within it only when its limits change, which are compared anyway)
-        return tuple(_limits_of(ax, ax.viewLim) for ax in self.fig.axes)
+        return tuple(_limits_of(ax) for ax in self.fig.axes)
 
     def _send_background(self, changed_axes=None, render=True):
         """Render and send the background: all of it, or only the axes listed in
@@ -460,7 +460,8 @@ class LiveFigure(anywidget.AnyWidget):
         return self.png()
 
 
-def _limits_of(ax, view):
+def _limits_of(ax):
+    view = ax.viewLim  # once: each access brings the shared axes' limits up to date
     return (tuple(view.intervalx), tuple(view.intervaly), ax.get_xscale(), ax.get_yscale(),
             tuple(ax.get_position(original=True).bounds))
 
