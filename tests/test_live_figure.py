@@ -512,7 +512,9 @@ def test_a_held_key_gets_every_frame_at_once_and_one_render_after_it_stops(kerne
     assert np.max(np.subtract(sent["frame"][:len(changes)], changes)) < 0.02
     assert len(sent["background"]) == 1
     render = sent["background"][0] - live.last_background_seconds  # when the render began
-    assert changes[-1] + F.BACKGROUND_DELAY - 0.01 <= render <= changes[-1] + F.BACKGROUND_DELAY + 0.05
+    # not before BACKGROUND_DELAY after the last change; late only by the event loop's slack
+    due = changes[-1] + F.BACKGROUND_DELAY
+    assert due - 0.01 <= render <= due + 0.15
     # and the render shows the last limits
     assert live._limits == live._current_limits()
 
@@ -551,7 +553,7 @@ def test_the_first_background_of_a_new_view_is_not_delayed(kernel_loop):
     t0 = asyncio.run(main())
     first = [t - t0 for t, kind in stamps if kind == "background"]
     assert len(first) == 1
-    assert first[0] - live.last_background_seconds < 0.03  # the render began at once
+    assert first[0] - live.last_background_seconds < 0.06  # began at once, not 80 ms later
 
 
 def test_a_control_change_sends_its_frame_first_and_the_panel_text_after_it(kernel_loop):
